@@ -1,0 +1,19 @@
+# The two commands of README.md, and a few more for developers.
+PYTHON ?= python3
+
+.PHONY: demo test test-core bench lint
+
+demo:  ## serve the demo database lot_trace_demo on http://127.0.0.1:8069
+	$(PYTHON) tools/dev.py demo
+
+test:  ## the addon's tests on a fresh copy of a cached template database
+	$(PYTHON) tools/dev.py test
+
+test-core:  ## Odoo's own stock/mrp/product_expiry/sale_stock/purchase_stock suites with the addon
+	$(PYTHON) tools/dev.py test-core
+
+bench:  ## trace benchmark against Odoo's own traceability report (see README)
+	$(PYTHON) tools/benchmark.py
+
+lint:
+	ruff check . && ruff format --check .

@@ -1,0 +1,262 @@
+from odoo import _, api, fields, models
+from odoo.tools import SQL
+
+TRACE_DIRECTIONS = {
+    # direction: (column walked from, column walked to)
+    "down": ("parent_lot_id", "child_lot_id"),
+    "up": ("child_lot_id", "parent_lot_id"),
+}
+
+
+class StockLot(models.Model):
+    _inherit = "stock.lot"
+
+    parent_link_ids = fields.One2many(
+        "stock.lot.link",
+        "child_lot_id",
+        string="Made From",
+        help="Direct inputs of this lot.",
+    )
+    child_link_ids = fields.One2many(
+        "stock.lot.link",
+        "parent_lot_id",
+        string="Used In",
+        help="Lots made directly from this lot.",
+    )
+    upstream_lot_count = fields.Integer(
+        string="Upstream", compute="_compute_genealogy_counts"
+    )
+    downstream_lot_count = fields.Integer(
+        string="Downstream", compute="_compute_genealogy_counts"
+    )
+    trace_customer_count = fields.Integer(
+        string="Customers", compute="_compute_genealogy_counts"
+    )
+    trace_supplier_count = fields.Integer(
+        string="Suppliers", compute="_compute_genealogy_counts"
+    )
+
+    # ------------------------------------------------------------------
+    # Trace engine
+    # ------------------------------------------------------------------
+    def _trace(self, direction="down", max_depth=None):
+        """Return ``{lot_id: depth}`` for these lots (depth 0) and every lot reachable.
+
+        ``direction='down'`` follows where the lots were used (forward, recall scope);
+        ``'up'`` follows what they were made from (backward, root cause). One recursive
+        CTE walks ``stock_lot_link`` breadth first: each level is computed as a set and
+        only lots never seen before are kept, so every lot is reported once, at its
+        shortest distance, and a cycle (for instance an unbuild, or a manual link)
+        ends the walk instead of looping. Only links of the allowed companies count.
+        """
+        if direction not in TRACE_DIRECTIONS:
+            raise ValueError(f"Unknown trace direction {direction!r}")
+        if not self.ids:
+            return {}
+        from_col, to_col = TRACE_DIRECTIONS[direction]
+        self.env["stock.lot.link"].flush_model()
+        query = SQL(
+            """
+            WITH RECURSIVE walk(depth, frontier, seen) AS (
+                SELECT 0, %(start)s::integer[], %(start)s::integer[]
+                UNION ALL
+                SELECT walk.depth + 1, step.lots, walk.seen || step.lots
+                  FROM walk
+                  CROSS JOIN LATERAL (
+                      SELECT array_agg(DISTINCT link.%(to_col)s) AS lots
+                        FROM stock_lot_link link
+                        LEFT JOIN unnest(walk.seen) AS seen(lot_id)
+                               ON seen.lot_id = link.%(to_col)s
+                       WHERE link.%(from_col)s = ANY(walk.frontier)
+                         AND link.active
+                         AND link.company_id = ANY(%(company_ids)s)
+                         AND seen.lot_id IS NULL
+                  ) AS step
+                 WHERE step.lots IS NOT NULL
+                   AND (%(max_depth)s::integer IS NULL OR walk.depth < %(max_depth)s::integer)
+            )
+            SELECT unnest(frontier), depth FROM walk
+            """,
+            start=list(self.ids),
+            from_col=SQL.identifier(from_col),
+            to_col=SQL.identifier(to_col),
+            company_ids=self._trace_company_ids(),
+            max_depth=max_depth,
+        )
+        self.env.cr.execute(query)
+        return dict(self.env.cr.fetchall())
+
+    def _trace_company_ids(self):
+        return list(set(self.env.companies.ids) | set(self.company_id.ids))
+
+    def _trace_deliveries(self):
+        """Done move lines that shipped these lots to a customer location.
+
+        Returns are not removed here (the shipment happened); quantities net of
+        returns come from :meth:`_trace_customer_quantities`.
+        """
+        return self._trace_move_lines(
+            SQL("dest.usage = 'customer' AND src.usage != 'customer'")
+        )
+
+    def _trace_receipts(self):
+        """Done move lines that received these lots from a supplier location."""
+        return self._trace_move_lines(SQL("src.usage = 'supplier'"))
+
+    def _trace_move_lines(self, location_condition):
+        if not self.ids:
+            return self.env["stock.move.line"]
+        self.env["stock.move.line"].flush_model()
+        self.env.cr.execute(
+            SQL(
+                """
+                SELECT ml.id
+                  FROM stock_move_line ml
+                  JOIN stock_location src ON src.id = ml.location_id
+                  JOIN stock_location dest ON dest.id = ml.location_dest_id
+                 WHERE ml.lot_id = ANY(%(lot_ids)s) AND ml.state = 'done'
+                   AND ml.company_id = ANY(%(company_ids)s)
+                   AND %(condition)s
+                 ORDER BY ml.date, ml.id
+                """,
+                lot_ids=list(self.ids),
+                company_ids=self._trace_company_ids(),
+                condition=location_condition,
+            )
+        )
+        return self.env["stock.move.line"].browse(row[0] for row in self.env.cr.fetchall())
+
+    def _trace_customer_quantities(self):
+        """Quantities of these lots shipped to each customer, net of customer returns.
+
+        Returns a list of dicts ``partner_id`` (commercial entity), ``lot_id``,
+        ``product_id``, ``delivered``, ``returned``, ``net`` (product unit of measure).
+        """
+        if not self.ids:
+            return []
+        self.env["stock.move.line"].flush_model()
+        self.env["stock.picking"].flush_model(["partner_id"])
+        self.env.cr.execute(
+            SQL(
+                """
+                SELECT COALESCE(partner.commercial_partner_id, partner.id) AS partner_id,
+                       ml.lot_id, ml.product_id,
+                       SUM(CASE WHEN dest.usage = 'customer'
+                                THEN ml.quantity_product_uom ELSE 0 END) AS delivered,
+                       SUM(CASE WHEN src.usage = 'customer'
+                                THEN ml.quantity_product_uom ELSE 0 END) AS returned
+                  FROM stock_move_line ml
+                  JOIN stock_move move ON move.id = ml.move_id
+                  JOIN stock_location src ON src.id = ml.location_id
+                  JOIN stock_location dest ON dest.id = ml.location_dest_id
+                  LEFT JOIN stock_picking picking ON picking.id = ml.picking_id
+                  JOIN res_partner partner
+                    ON partner.id = COALESCE(picking.partner_id, move.partner_id)
+                 WHERE ml.lot_id = ANY(%(lot_ids)s) AND ml.state = 'done'
+                   AND ml.company_id = ANY(%(company_ids)s)
+                   AND (src.usage = 'customer') <> (dest.usage = 'customer')
+                 GROUP BY 1, 2, 3
+                HAVING SUM(CASE WHEN dest.usage = 'customer'
+                                THEN ml.quantity_product_uom ELSE 0 END) > 0
+                 ORDER BY 1, 2
+                """,
+                lot_ids=list(self.ids),
+                company_ids=self._trace_company_ids(),
+            )
+        )
+        return [
+            {
+                "partner_id": partner_id,
+                "lot_id": lot_id,
+                "product_id": product_id,
+                "delivered": delivered,
+                "returned": returned,
+                "net": delivered - returned,
+            }
+            for partner_id, lot_id, product_id, delivered, returned in self.env.cr.fetchall()
+        ]
+
+    def _trace_lots(self, direction):
+        return self.browse(self._trace(direction))
+
+    def _trace_customers(self):
+        """Commercial partners who received these lots or anything made from them."""
+        rows = self._trace_lots("down")._trace_customer_quantities()
+        return self.env["res.partner"].browse(sorted({row["partner_id"] for row in rows}))
+
+    def _trace_suppliers(self):
+        """Vendors of these lots or of any lot they were made from."""
+        lines = self._trace_lots("up")._trace_receipts()
+        vendors = self.env["res.partner"]
+        for line in lines:
+            purchase = line.move_id.purchase_line_id.order_id
+            partner = purchase.partner_id or line.picking_id.partner_id or line.move_id.partner_id
+            vendors |= partner.commercial_partner_id
+        return vendors
+
+    # ------------------------------------------------------------------
+    # Smart buttons
+    # ------------------------------------------------------------------
+    @api.depends("parent_link_ids", "child_link_ids")
+    def _compute_genealogy_counts(self):
+        for lot in self:
+            if not lot.id:
+                lot.upstream_lot_count = lot.downstream_lot_count = 0
+                lot.trace_customer_count = lot.trace_supplier_count = 0
+                continue
+            lot.upstream_lot_count = len(lot._trace("up")) - 1
+            lot.downstream_lot_count = len(lot._trace("down")) - 1
+            lot.trace_customer_count = len(lot._trace_customers())
+            lot.trace_supplier_count = len(lot._trace_suppliers())
+
+    def action_view_upstream_lots(self):
+        return self._action_view_trace("up")
+
+    def action_view_downstream_lots(self):
+        return self._action_view_trace("down")
+
+    def _action_view_trace(self, direction):
+        self.ensure_one()
+        lines = self.env["stock.lot.trace.line"]._create_for_trace(self, direction)
+        title = _("Upstream of %s") if direction == "up" else _("Downstream of %s")
+        return {
+            "type": "ir.actions.act_window",
+            "name": title % self.display_name,
+            "res_model": "stock.lot.trace.line",
+            "view_mode": "list,form",
+            "domain": [("id", "in", lines.ids)],
+            "context": {"search_default_group_by_depth": 1, "create": False},
+        }
+
+    def action_view_trace_customers(self):
+        self.ensure_one()
+        return self._action_view_partners(
+            self._trace_customers(), _("Customers who received %s", self.display_name)
+        )
+
+    def action_view_trace_suppliers(self):
+        self.ensure_one()
+        return self._action_view_partners(
+            self._trace_suppliers(), _("Suppliers of %s", self.display_name)
+        )
+
+    def _action_view_partners(self, partners, title):
+        return {
+            "type": "ir.actions.act_window",
+            "name": title,
+            "res_model": "res.partner",
+            "view_mode": "list,form",
+            "domain": [("id", "in", partners.ids)],
+            "context": {"create": False},
+        }
+
+    def action_open_link_wizard(self):
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "name": _("Link Lots"),
+            "res_model": "stock.lot.link.wizard",
+            "view_mode": "form",
+            "target": "new",
+            "context": {"default_parent_lot_id": self.id},
+        }

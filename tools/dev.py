@@ -1,0 +1,412 @@
+#!/usr/bin/env python3
+"""Developer harness of stock_lot_traceability: demo server, addon tests, Odoo's own tests.
+
+    python3 tools/dev.py demo        # database lot_trace_demo on http://127.0.0.1:8069
+    python3 tools/dev.py test        # the addon's tests (pytest-odoo), on a fresh copy
+    python3 tools/dev.py test-core   # Odoo's stock/mrp/... suites with the addon installed
+    python3 tools/dev.py shell       # an Odoo shell on the demo database
+
+Needs Odoo 18.0 importable by python3 and Debian's PostgreSQL (see README.md). Only the
+standard library is used here, so a missing prerequisite is reported in one line.
+"""
+
+import argparse
+import contextlib
+import hashlib
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+ADDON = "stock_lot_traceability"
+REPO = Path(__file__).resolve().parent.parent
+CACHE = Path(os.environ.get("SLT_CACHE", Path.home() / ".cache" / ADDON))
+DB_HOST = os.environ.get("SLT_DB_HOST", "127.0.0.1")
+DB_PORT = os.environ.get("SLT_DB_PORT", "5432")
+DB_USER = os.environ.get("SLT_DB_USER", "odoo")
+DB_PASSWORD = os.environ.get("SLT_DB_PASSWORD", "odoo")
+DEMO_DB = "lot_trace_demo"
+CORE_SUITES = ["stock", "mrp", "product_expiry", "sale_stock", "purchase_stock"]
+README_HINT = "see README.md, section 'Prerequisites'"
+
+
+def fail(message):
+    print(f"{ADDON}: {message}", file=sys.stderr, flush=True)
+    sys.exit(2)
+
+
+def say(message):
+    print(f"[{ADDON}] {message}", flush=True)
+
+
+# ----------------------------------------------------------------------
+# Prerequisites
+# ----------------------------------------------------------------------
+def odoo_root():
+    """Return the folder holding odoo-bin, or stop with one line if Odoo is missing."""
+    probe = subprocess.run(
+        [sys.executable, "-c", "import odoo, odoo.release; print(odoo.__file__); "
+         "print(odoo.release.major_version)"],
+        capture_output=True, text=True, cwd="/",
+    )
+    if probe.returncode != 0:
+        fail(f"Odoo 18.0 is not importable by {sys.executable} ({README_HINT}).")
+    odoo_file, version = probe.stdout.split()
+    if version != "18.0":
+        fail(f"Odoo {version} found at {odoo_file}; this addon needs 18.0 ({README_HINT}).")
+    root = Path(odoo_file).resolve().parent.parent
+    if not (root / "odoo-bin").exists():
+        fail(f"odoo-bin not found beside {odoo_file} ({README_HINT}).")
+    return root
+
+
+def ensure_python_requirements():
+    missing = []
+    for module, package in [("reportlab", "reportlab"), ("xlsxwriter", "xlsxwriter"),
+                            ("pytest_odoo", "pytest-odoo"), ("websocket", "websocket-client"),
+                            ("openpyxl", "openpyxl"), ("pypdf", "pypdf")]:
+        try:
+            __import__(module)
+        except ImportError:
+            missing.append(package)
+    if missing:
+        say(f"installing Python requirements ({', '.join(missing)})")
+        subprocess.run([sys.executable, "-m", "pip", "install", "-q", "-r",
+                        str(REPO / "requirements.txt")], check=True)
+
+
+def pg_env():
+    env = dict(os.environ, PGHOST=DB_HOST, PGPORT=DB_PORT, PGUSER=DB_USER,
+               PGPASSWORD=DB_PASSWORD, PGDATABASE="postgres")
+    return env
+
+
+def psql(sql, database="postgres", check=True):
+    result = subprocess.run(
+        ["psql", "-X", "-q", "-t", "-A", "-v", "ON_ERROR_STOP=1", "-d", database, "-c", sql],
+        env=pg_env(), capture_output=True, text=True,
+    )
+    if check and result.returncode:
+        fail(f"psql failed: {result.stderr.strip()}")
+    return result.stdout.strip()
+
+
+def as_postgres(args):
+    """Run a command as the postgres system user (cluster administration only)."""
+    if os.geteuid() == 0:
+        return subprocess.run(["runuser", "-u", "postgres", "--", *args],
+                              capture_output=True, text=True)
+    return subprocess.run(["sudo", "-n", "-u", "postgres", *args], capture_output=True, text=True)
+
+
+def ensure_postgres():
+    """Start Debian's PostgreSQL cluster if needed and make sure our role exists."""
+    if not shutil.which("pg_lsclusters"):
+        if os.geteuid() == 0 and shutil.which("apt-get"):
+            say("installing PostgreSQL from Debian's packages")
+            subprocess.run(["apt-get", "update", "-qq"], check=True)
+            subprocess.run(["apt-get", "install", "-y", "-qq", "postgresql"], check=True,
+                           env=dict(os.environ, DEBIAN_FRONTEND="noninteractive"))
+        else:
+            fail(f"PostgreSQL is not installed ({README_HINT}).")
+    clusters = subprocess.run(["pg_lsclusters", "-h"], capture_output=True, text=True).stdout
+    rows = [line.split() for line in clusters.splitlines() if line.strip()]
+    if not rows:
+        fail(f"no PostgreSQL cluster found by pg_lsclusters ({README_HINT}).")
+    for version, cluster, _port, status, *_rest in rows:
+        if status != "online":
+            say(f"starting PostgreSQL {version}/{cluster}")
+            started = subprocess.run(["pg_ctlcluster", version, cluster, "start"],
+                                     capture_output=True, text=True)
+            if started.returncode:
+                fail(f"could not start PostgreSQL {version}/{cluster}: {started.stderr.strip()}")
+    for _attempt in range(30):
+        if subprocess.run(["pg_isready", "-q", "-h", DB_HOST, "-p", DB_PORT]).returncode == 0:
+            break
+        time.sleep(1)
+    else:
+        fail(f"PostgreSQL does not answer on {DB_HOST}:{DB_PORT}.")
+    probe = subprocess.run(["psql", "-X", "-t", "-c", "SELECT 1"], env=pg_env(),
+                           capture_output=True, text=True)
+    if probe.returncode:
+        say(f"creating PostgreSQL role {DB_USER}")
+        created = as_postgres(["psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", "-c",
+                               f"CREATE ROLE {DB_USER} LOGIN CREATEDB PASSWORD '{DB_PASSWORD}'"])
+        if created.returncode and "already exists" not in created.stderr:
+            fail(f"could not create role {DB_USER}: {created.stderr.strip()}")
+
+
+# ----------------------------------------------------------------------
+# Odoo configuration, databases and filestores
+# ----------------------------------------------------------------------
+def addons_dir():
+    """A folder where the working tree appears as `stock_lot_traceability`, whatever its name."""
+    key = hashlib.sha1(str(REPO).encode()).hexdigest()[:10]
+    folder = CACHE / f"addons-{key}"
+    link = folder / ADDON
+    folder.mkdir(parents=True, exist_ok=True)
+    if not (link.is_symlink() and link.resolve() == REPO):
+        if link.is_symlink() or link.exists():
+            link.unlink()
+        link.symlink_to(REPO, target_is_directory=True)
+    return folder
+
+
+def write_config(root):
+    data_dir = CACHE / "data"
+    data_dir.mkdir(parents=True, exist_ok=True)
+    config = CACHE / f"odoo-{hashlib.sha1(str(REPO).encode()).hexdigest()[:10]}.conf"
+    config.write_text(
+        "[options]\n"
+        f"db_host = {DB_HOST}\n"
+        f"db_port = {DB_PORT}\n"
+        f"db_user = {DB_USER}\n"
+        f"db_password = {DB_PASSWORD}\n"
+        f"addons_path = {root / 'addons'},{addons_dir()}\n"
+        f"data_dir = {data_dir}\n"
+        "admin_passwd = admin\n"
+        "list_db = False\n"
+        "max_cron_threads = 1\n"
+    )
+    return config
+
+
+def filestore(db_name):
+    return CACHE / "data" / "filestore" / db_name
+
+
+def db_exists(name):
+    return psql(f"SELECT 1 FROM pg_database WHERE datname = '{name}'") == "1"
+
+
+def drop_db(name):
+    if db_exists(name):
+        psql(f'DROP DATABASE "{name}" WITH (FORCE)')
+    shutil.rmtree(filestore(name), ignore_errors=True)
+
+
+def copy_db(template, name):
+    drop_db(name)
+    subprocess.run(["createdb", "-T", template, name], env=pg_env(), check=True)
+    if filestore(template).exists():
+        shutil.copytree(filestore(template), filestore(name))
+
+
+def manifest():
+    import ast
+
+    return ast.literal_eval((REPO / "__manifest__.py").read_text())
+
+
+def odoo_bin(root, config, *args, check=True, log=None):
+    command = [sys.executable, str(root / "odoo-bin"), "-c", str(config), *args]
+    result = subprocess.run(command, stdout=log, stderr=subprocess.STDOUT if log else None)
+    if check and result.returncode:
+        fail(f"odoo-bin {' '.join(args)} exited with {result.returncode}")
+    return result
+
+
+def template_db(root, config):
+    """A database with the addon's dependencies and Odoo's demo data, built once.
+
+    Its name carries a hash of the Odoo source revision and of the dependency list, so
+    it is rebuilt only when one of them changes.
+    """
+    depends = sorted(manifest()["depends"])
+    odoo_stamp = (root / "odoo" / "release.py").stat().st_mtime_ns
+    key = hashlib.sha1(json.dumps([depends, odoo_stamp]).encode()).hexdigest()[:10]
+    name = f"slt_template_{key}"
+    if db_exists(name):
+        return name
+    building = f"{name}_building"
+    drop_db(building)
+    say(f"building template database {name} (about a minute, once)")
+    subprocess.run(["createdb", building], env=pg_env(), check=True)
+    odoo_bin(root, config, "-d", building, "-i", ",".join(depends), "--stop-after-init",
+             "--log-level=warn")
+    psql(f'ALTER DATABASE "{building}" RENAME TO "{name}"')
+    if filestore(building).exists():
+        shutil.move(str(filestore(building)), str(filestore(name)))
+    return name
+
+
+def install_addon(root, config, db_name, log_level="warn"):
+    odoo_bin(root, config, "-d", db_name, "-i", ADDON, "--stop-after-init",
+             f"--log-level={log_level}")
+
+
+# ----------------------------------------------------------------------
+# Commands
+# ----------------------------------------------------------------------
+def prepare():
+    root = odoo_root()
+    ensure_python_requirements()
+    ensure_postgres()
+    return root, write_config(root)
+
+
+def cmd_demo(args):
+    root, config = prepare()
+    if db_exists(DEMO_DB):
+        say(f"reusing database {DEMO_DB}; updating the addon")
+        odoo_bin(root, config, "-d", DEMO_DB, "-u", ADDON, "--stop-after-init", "--log-level=warn")
+    else:
+        copy_db(template_db(root, config), DEMO_DB)
+        say(f"installing {ADDON} with its demo data in {DEMO_DB}")
+        install_addon(root, config, DEMO_DB)
+    say(f"Odoo is serving {DEMO_DB} on http://127.0.0.1:{args.port} (login admin / admin)")
+    os.execv(sys.executable, [sys.executable, str(root / "odoo-bin"), "-c", str(config),
+                              "-d", DEMO_DB, "--db-filter", f"^{DEMO_DB}$",
+                              "--http-interface", "127.0.0.1", "--http-port", str(args.port)])
+
+
+def browser_prerequisites():
+    """Odoo skips browser tests silently without these; refuse to run instead."""
+    found = [name for name in ("chromium", "chromium-browser", "google-chrome")
+             if shutil.which(name)]
+    if not found:
+        if os.geteuid() == 0 and shutil.which("apt-get"):
+            say("installing Debian's chromium for the browser tests")
+            subprocess.run(["apt-get", "install", "-y", "-qq", "chromium"], check=True,
+                           env=dict(os.environ, DEBIAN_FRONTEND="noninteractive"))
+        else:
+            fail(f"chromium is needed by the browser tests and is not on PATH ({README_HINT}).")
+    try:
+        import websocket  # noqa: F401
+    except ImportError:
+        fail(f"websocket-client is needed by the browser tests ({README_HINT}).")
+
+
+def run_pytest(root, config, db_name, paths, junit, extra=()):
+    command = [
+        sys.executable, "-m", "pytest", "-p", "no:cacheprovider",
+        f"--odoo-config={config}", f"--odoo-database={db_name}", "--odoo-http",
+        f"--junitxml={junit}", "-rfEs", *extra, *map(str, paths),
+    ]
+    env = dict(os.environ, PYTHONDONTWRITEBYTECODE="1")
+    return subprocess.run(command, cwd=str(addons_dir()), env=env).returncode
+
+
+def junit_outcomes(junit):
+    outcomes = {"passed": [], "failed": [], "skipped": []}
+    if not Path(junit).exists():
+        return outcomes
+    for case in ET.parse(junit).getroot().iter("testcase"):
+        test_id = f"{case.get('classname')}.{case.get('name')}"
+        if case.find("failure") is not None or case.find("error") is not None:
+            outcomes["failed"].append(test_id)
+        elif case.find("skipped") is not None:
+            outcomes["skipped"].append(test_id)
+        else:
+            outcomes["passed"].append(test_id)
+    return outcomes
+
+
+@contextlib.contextmanager
+def scratch_db(root, config, prefix):
+    name = f"{prefix}_{os.getpid()}"
+    copy_db(template_db(root, config), name)
+    try:
+        yield name
+    finally:
+        drop_db(name)
+
+
+def cmd_test(args):
+    root, config = prepare()
+    browser_prerequisites()
+    junit = CACHE / "junit-addon.xml"
+    junit.unlink(missing_ok=True)
+    with scratch_db(root, config, "slt_test") as db_name:
+        say(f"installing {ADDON} from {REPO} in {db_name}")
+        install_addon(root, config, db_name)
+        paths = [addons_dir() / ADDON / "tests"] if not args.paths else args.paths
+        code = run_pytest(root, config, db_name, paths, junit, args.pytest_args)
+    outcomes = junit_outcomes(junit)
+    if outcomes["skipped"]:
+        print(f"{ADDON}: {len(outcomes['skipped'])} test(s) were skipped; a skip hides a "
+              "missing prerequisite here, so the run fails:", file=sys.stderr)
+        for test_id in outcomes["skipped"]:
+            print(f"  skipped: {test_id}", file=sys.stderr)
+        code = code or 1
+    if code == 0 and not outcomes["passed"]:
+        print(f"{ADDON}: no test ran", file=sys.stderr)
+        code = 1
+    sys.exit(code)
+
+
+def cmd_test_core(args):
+    """Run Odoo's own suites with the addon installed and compare with the known failures."""
+    root, config = prepare()
+    browser_prerequisites()
+    junit = CACHE / "junit-core.xml"
+    junit.unlink(missing_ok=True)
+    with scratch_db(root, config, "slt_core") as db_name:
+        if not args.without_addon:
+            install_addon(root, config, db_name)
+        paths = [root / "addons" / suite / "tests" for suite in args.suites or CORE_SUITES]
+        run_pytest(root, config, db_name, paths, junit, ["-q", *args.pytest_args])
+    outcomes = junit_outcomes(junit)
+    known = set()
+    baseline = REPO / "tools" / "core_known_failures.txt"
+    if baseline.exists():
+        known = {line.strip() for line in baseline.read_text().splitlines()
+                 if line.strip() and not line.startswith("#")}
+    failed = set(outcomes["failed"])
+    new = sorted(failed - known)
+    say(f"core suites: {len(outcomes['passed'])} passed, {len(failed)} failed "
+        f"({len(failed & known)} known without the addon), {len(outcomes['skipped'])} skipped")
+    if args.write_baseline:
+        baseline.write_text("# Odoo 18.0 tests that fail in a database with stock, mrp,\n"
+                            "# product_expiry, sale_stock and purchase_stock, WITHOUT this addon\n"
+                            + "".join(f"{test_id}\n" for test_id in sorted(failed)))
+        say(f"wrote {baseline}")
+        return
+    for test_id in new:
+        print(f"  new failure: {test_id}")
+    sys.exit(1 if new else 0)
+
+
+def cmd_shell(_args):
+    root, config = prepare()
+    os.execv(sys.executable, [sys.executable, str(root / "odoo-bin"), "shell", "-c",
+                              str(config), "-d", DEMO_DB])
+
+
+def cmd_config(_args):
+    """Print the Odoo configuration file the harness uses (for tools/ scripts)."""
+    _root, config = prepare()
+    print(config)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = parser.add_subparsers(dest="command", required=True)
+    demo = sub.add_parser("demo", help="serve the demo database on 127.0.0.1")
+    demo.add_argument("--port", type=int, default=8069)
+    demo.set_defaults(func=cmd_demo)
+    test = sub.add_parser("test", help="run the addon's tests on a fresh database")
+    test.add_argument("paths", nargs="*", help="test files (default: the whole tests folder)")
+    test.add_argument("--pytest-args", nargs=argparse.REMAINDER, default=[])
+    test.set_defaults(func=cmd_test)
+    core = sub.add_parser("test-core", help="run Odoo's own suites with the addon installed")
+    core.add_argument("--suites", nargs="*", help=f"default: {' '.join(CORE_SUITES)}")
+    core.add_argument("--without-addon", action="store_true",
+                      help="measure the baseline: the same run without the addon")
+    core.add_argument("--write-baseline", action="store_true",
+                      help="store the failures of this run as the known ones")
+    core.add_argument("--pytest-args", nargs=argparse.REMAINDER, default=[])
+    core.set_defaults(func=cmd_test_core)
+    sub.add_parser("shell", help="Odoo shell on the demo database").set_defaults(func=cmd_shell)
+    sub.add_parser("config", help="print the Odoo config path").set_defaults(func=cmd_config)
+    args = parser.parse_args()
+    args.func(args)
+
+
+if __name__ == "__main__":
+    main()

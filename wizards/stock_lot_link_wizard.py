@@ -1,0 +1,72 @@
+from markupsafe import Markup
+
+from odoo import _, api, fields, models
+from odoo.exceptions import UserError
+
+
+class StockLotLinkWizard(models.TransientModel):
+    """Record by hand that an input lot went into an output lot (e.g. an off-system rework)."""
+
+    _name = "stock.lot.link.wizard"
+    _description = "Link Lots"
+    _check_company_auto = True
+
+    company_id = fields.Many2one(
+        "res.company", required=True, default=lambda self: self.env.company
+    )
+    parent_lot_id = fields.Many2one(
+        "stock.lot", string="Input Lot", required=True, check_company=True
+    )
+    child_lot_id = fields.Many2one(
+        "stock.lot", string="Output Lot", required=True, check_company=True
+    )
+    quantity = fields.Float(digits="Product Unit of Measure")
+    product_uom_id = fields.Many2one(related="parent_lot_id.product_uom_id")
+    date = fields.Datetime(required=True, default=fields.Datetime.now)
+    reason = fields.Text(required=True)
+
+    @api.onchange("parent_lot_id")
+    def _onchange_parent_lot_id(self):
+        if self.parent_lot_id:
+            self.company_id = self.parent_lot_id.company_id or self.env.company
+
+    def action_link(self):
+        self.ensure_one()
+        if self.parent_lot_id == self.child_lot_id:
+            raise UserError(
+                _("Lot %s cannot be linked to itself.", self.parent_lot_id.display_name)
+            )
+        if not (self.reason or "").strip():
+            raise UserError(_("Give the reason for linking these lots."))
+        link = self.env["stock.lot.link"].create(
+            {
+                "parent_lot_id": self.parent_lot_id.id,
+                "child_lot_id": self.child_lot_id.id,
+                "kind": "manual",
+                "quantity": self.quantity,
+                "product_uom_id": self.parent_lot_id.product_uom_id.id,
+                "date": self.date,
+                "company_id": self.parent_lot_id.company_id.id or self.company_id.id,
+                "note": self.reason,
+            }
+        )
+        self._log_link(link)
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": "stock.lot",
+            "res_id": self.child_lot_id.id,
+            "view_mode": "form",
+        }
+
+    def _log_link(self, link):
+        body = Markup("%s<br/>%s") % (
+            _(
+                "Genealogy link added by hand: %(parent)s → %(child)s (%(qty)s %(uom)s).",
+                parent=link.parent_lot_id.display_name,
+                child=link.child_lot_id.display_name,
+                qty=link.quantity,
+                uom=link.product_uom_id.name or "",
+            ),
+            _("Reason: %s", link.note),
+        )
+        (link.parent_lot_id | link.child_lot_id).message_post(body=body)
