@@ -87,7 +87,7 @@ class StockLot(models.Model):
         return dict(self.env.cr.fetchall())
 
     def _trace_company_ids(self):
-        return list(set(self.env.companies.ids) | set(self.company_id.ids))
+        return self.env.companies.ids
 
     def _trace_deliveries(self):
         """Done move lines that shipped these lots to a customer location.

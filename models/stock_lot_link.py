@@ -2,13 +2,22 @@ from odoo import _, api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.tools import SQL
 
-# Columns of stock.move that tie a move to the document consuming or producing it.
-# For a production the consumed (raw) moves carry `raw_material_production_id` and the
-# finished moves `production_id`; for an unbuild the finished product is consumed by
-# moves carrying `consume_unbuild_id` and the components come back on `unbuild_id`.
-_DOCUMENT_COLUMNS = {
-    "production": ("raw_material_production_id", "production_id", "mrp_production"),
-    "unbuild": ("consume_unbuild_id", "unbuild_id", "mrp_unbuild"),
+# How stock moves tie to the document consuming or producing lots: the document's table
+# and the conditions selecting its consumed and its produced moves (alias `m`, with
+# `src`/`dest` the move's locations). A production's raw moves carry
+# `raw_material_production_id` and its finished moves `production_id`; Odoo 18 puts
+# `unbuild_id` on both sides of an unbuild, which go to or come from production.
+_DOCUMENTS = {
+    "production": (
+        "mrp_production",
+        "m.raw_material_production_id = ANY(%(ids)s)",
+        "m.production_id = ANY(%(ids)s)",
+    ),
+    "unbuild": (
+        "mrp_unbuild",
+        "m.unbuild_id = ANY(%(ids)s) AND dest.usage = 'production'",
+        "m.unbuild_id = ANY(%(ids)s) AND src.usage = 'production'",
+    ),
 }
 
 
@@ -131,9 +140,8 @@ class StockLotLink(models.Model):
         for vals in vals_list:
             if vals.get("kind", "manual") == "manual" and not (vals.get("note") or "").strip():
                 raise ValidationError(_("A manual genealogy link needs a reason."))
-        links = super().create(vals_list)
-        links._check_no_duplicate_edge()
-        return links
+            self._check_no_duplicate_edge(vals)
+        return super().create(vals_list)
 
     def write(self, vals):
         frozen = {"parent_lot_id", "child_lot_id", "kind", "production_id", "unbuild_id"}
@@ -146,10 +154,10 @@ class StockLotLink(models.Model):
             )
         if "active" in vals and not vals["active"]:
             self._check_can_archive()
-        res = super().write(vals)
         if vals.get("active"):
-            self._check_no_duplicate_edge()
-        return res
+            for link in self.filtered(lambda link: not link.active):
+                link._check_no_duplicate_edge(link._edge_values())
+        return super().write(vals)
 
     @api.ondelete(at_uninstall=False)
     def _unlink_except_genealogy(self):
@@ -172,26 +180,32 @@ class StockLotLink(models.Model):
                 )
             )
 
-    def _check_no_duplicate_edge(self):
-        for link in self.filtered("active"):
-            duplicate = self.search_count(
-                [
-                    ("id", "!=", link.id),
-                    ("parent_lot_id", "=", link.parent_lot_id.id),
-                    ("child_lot_id", "=", link.child_lot_id.id),
-                    ("kind", "=", link.kind),
-                    ("production_id", "=", link.production_id.id),
-                    ("unbuild_id", "=", link.unbuild_id.id),
-                ]
-            )
-            if duplicate:
-                raise ValidationError(
-                    _(
-                        "Lot %(parent)s is already linked to lot %(child)s.",
-                        parent=link.parent_lot_id.display_name,
-                        child=link.child_lot_id.display_name,
-                    )
+    def _edge_values(self):
+        return {
+            "parent_lot_id": self.parent_lot_id.id,
+            "child_lot_id": self.child_lot_id.id,
+            "kind": self.kind,
+            "production_id": self.production_id.id,
+            "unbuild_id": self.unbuild_id.id,
+        }
+
+    @api.model
+    def _check_no_duplicate_edge(self, vals):
+        """Refuse a second active link for the same lots, kind and document."""
+        domain = [
+            (field, "=", vals.get(field) or False)
+            for field in ("parent_lot_id", "child_lot_id", "production_id", "unbuild_id")
+        ]
+        domain.append(("kind", "=", vals.get("kind", "manual")))
+        if self.sudo().search_count(domain, limit=1):  # sudo: duplicates in any company count
+            lots = self.env["stock.lot"].browse([vals["parent_lot_id"], vals["child_lot_id"]])
+            raise ValidationError(
+                _(
+                    "Lot %(parent)s is already linked to lot %(child)s.",
+                    parent=lots[0].display_name,
+                    child=lots[1].display_name,
                 )
+            )
 
     # ------------------------------------------------------------------
     # Links written from Odoo's own move-line genealogy
@@ -215,7 +229,8 @@ class StockLotLink(models.Model):
         A consumed lot Odoo did not pair with any produced line is linked to every lot the
         document produced. The quantity is what the document consumed of the input lot.
         """
-        consumed_col, produced_col, table = _DOCUMENT_COLUMNS[kind]
+        table, consumed_condition, produced_condition = _DOCUMENTS[kind]
+        document_column = "production_id" if kind == "production" else "unbuild_id"
         if document_ids is None:
             self.env.cr.execute(SQL("SELECT id FROM %s WHERE state = 'done'", SQL.identifier(table)))
             document_ids = [row[0] for row in self.env.cr.fetchall()]
@@ -228,17 +243,21 @@ class StockLotLink(models.Model):
         query = SQL(
             """
             WITH consumed AS (
-                SELECT m.%(consumed_col)s AS doc_id, ml.id AS line_id, ml.lot_id,
-                       ml.quantity_product_uom AS qty
+                SELECT COALESCE(m.raw_material_production_id, m.unbuild_id) AS doc_id,
+                       ml.id AS line_id, ml.lot_id, ml.quantity_product_uom AS qty
                   FROM stock_move_line ml
                   JOIN stock_move m ON m.id = ml.move_id
-                 WHERE m.%(consumed_col)s = ANY(%(ids)s)
+                  JOIN stock_location src ON src.id = m.location_id
+                  JOIN stock_location dest ON dest.id = m.location_dest_id
+                 WHERE %(consumed_condition)s
                    AND ml.state = 'done' AND ml.lot_id IS NOT NULL
             ), produced AS (
-                SELECT m.%(produced_col)s AS doc_id, ml.id AS line_id, ml.lot_id
+                SELECT m.%(document_column)s AS doc_id, ml.id AS line_id, ml.lot_id
                   FROM stock_move_line ml
                   JOIN stock_move m ON m.id = ml.move_id
-                 WHERE m.%(produced_col)s = ANY(%(ids)s)
+                  JOIN stock_location src ON src.id = m.location_id
+                  JOIN stock_location dest ON dest.id = m.location_dest_id
+                 WHERE %(produced_condition)s
                    AND ml.state = 'done' AND ml.lot_id IS NOT NULL
             ), rel_pairs AS (
                 SELECT DISTINCT c.doc_id, c.lot_id AS parent_lot_id, p.lot_id AS child_lot_id
@@ -281,10 +300,10 @@ class StockLotLink(models.Model):
                           write_uid = EXCLUDED.write_uid,
                           write_date = EXCLUDED.write_date
             """,
-            consumed_col=SQL.identifier(consumed_col),
-            produced_col=SQL.identifier(produced_col),
+            consumed_condition=SQL(consumed_condition, ids=list(document_ids)),
+            produced_condition=SQL(produced_condition, ids=list(document_ids)),
+            document_column=SQL.identifier(document_column),
             table=SQL.identifier(table),
-            ids=list(document_ids),
             kind=kind,
             production_expr=SQL(production_expr),
             unbuild_expr=SQL(unbuild_expr),

@@ -69,4 +69,5 @@ class StockLotLinkWizard(models.TransientModel):
             ),
             _("Reason: %s", link.note),
         )
-        (link.parent_lot_id | link.child_lot_id).message_post(body=body)
+        for lot in link.parent_lot_id | link.child_lot_id:
+            lot.message_post(body=body)

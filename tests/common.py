@@ -1,0 +1,121 @@
+from odoo import Command
+from odoo.tests import TransactionCase, new_test_user
+
+
+class TraceabilityCase(TransactionCase):
+    """A small biscuit factory: three vendors, two manufacturing levels, three customers.
+
+    Receipts (purchase orders)      MOs, level 1 (premix)      MOs, level 2 (biscuits)
+        FLOUR-1 (Mill)  ─┐
+        FLOUR-2 (Mill)  ─┼─> PREMIX-1 ─────────────┐
+        SUGAR-1 (Sugar) ─┘                          ├─> BISCUIT-1 ─> Alpha (4 of 6 sold), Beta (3)
+        FLOUR-2, SUGAR-1 ──> PREMIX-2 ──┐           │
+        EGGS-1 (Farm) ──────────────────┴───────────┴─> BISCUIT-2 ─> Beta (2), Gamma (5, 2 back)
+    """
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.env = cls.env(context=dict(cls.env.context, tracking_disable=True))
+        cls.flow = cls.env["stock.lot.traceability.flow"]
+        cls.company = cls.env.company
+        cls._create_partners()
+        cls._create_products()
+        cls._run_factory()
+
+    @classmethod
+    def _create_partners(cls):
+        partners = cls.env["res.partner"].create(
+            [
+                {"name": "Mill Co", "email": "sales@mill.example.com"},
+                {"name": "Sugar Co", "email": "sales@sugar.example.com"},
+                {"name": "Farm Co", "email": "sales@farm.example.com"},
+                {"name": "Alpha Stores", "email": "qa@alpha.example.com"},
+                {"name": "Beta Market", "email": "qa@beta.example.com"},
+                {"name": "Gamma Foods", "email": "qa@gamma.example.com"},
+            ]
+        )
+        cls.mill, cls.sugar_co, cls.farm, cls.alpha, cls.beta, cls.gamma = partners
+
+    @classmethod
+    def _lot_product(cls, name, **vals):
+        return cls.env["product.product"].create(
+            {"name": name, "is_storable": True, "tracking": "lot", "standard_price": 1.0, **vals}
+        )
+
+    @classmethod
+    def _bom(cls, product, components):
+        return cls.env["mrp.bom"].create(
+            {
+                "product_tmpl_id": product.product_tmpl_id.id,
+                "product_qty": 1.0,
+                "consumption": "flexible",
+                "bom_line_ids": [
+                    Command.create({"product_id": component.id, "product_qty": qty})
+                    for component, qty in components
+                ],
+            }
+        )
+
+    @classmethod
+    def _create_products(cls):
+        cls.flour = cls._lot_product("Flour T55", use_expiration_date=True, expiration_time=180)
+        cls.sugar = cls._lot_product("Sugar")
+        cls.eggs = cls._lot_product("Liquid Eggs", use_expiration_date=True, expiration_time=20)
+        cls.premix = cls._lot_product("Dough Premix")
+        cls.biscuit = cls._lot_product("Butter Biscuits", sale_ok=True)
+        cls.biscuit_premix = cls.premix | cls.biscuit
+        cls._bom(cls.premix, [(cls.flour, 2.0), (cls.sugar, 1.0)])
+        cls._bom(cls.biscuit, [(cls.premix, 1.0), (cls.eggs, 1.0)])
+
+    @classmethod
+    def _lot(cls, name):
+        return cls.env["stock.lot"].search([("name", "=", name)], limit=1)
+
+    @classmethod
+    def _run_factory(cls):
+        flow = cls.flow
+        flow._receive_lots(cls.mill, [(cls.flour, "FLOUR-1", 100), (cls.flour, "FLOUR-2", 100)])
+        flow._receive_lots(cls.sugar_co, [(cls.sugar, "SUGAR-1", 100)])
+        flow._receive_lots(cls.farm, [(cls.eggs, "EGGS-1", 100)])
+        cls.flour_1, cls.flour_2 = cls._lot("FLOUR-1"), cls._lot("FLOUR-2")
+        cls.sugar_1, cls.eggs_1 = cls._lot("SUGAR-1"), cls._lot("EGGS-1")
+        cls.mo_premix_1 = flow._produce_lot(
+            cls.premix, 10, "PREMIX-1", {cls.flour_1: 15, cls.flour_2: 5, cls.sugar_1: 10}
+        )
+        cls.mo_premix_2 = flow._produce_lot(
+            cls.premix, 10, "PREMIX-2", {cls.flour_2: 20, cls.sugar_1: 10}
+        )
+        cls.premix_1, cls.premix_2 = cls._lot("PREMIX-1"), cls._lot("PREMIX-2")
+        cls.mo_biscuit_1 = flow._produce_lot(
+            cls.biscuit, 10, "BISCUIT-1", {cls.premix_1: 10, cls.eggs_1: 10}
+        )
+        cls.mo_biscuit_2 = flow._produce_lot(
+            cls.biscuit, 10, "BISCUIT-2", {cls.premix_2: 10, cls.eggs_1: 10}
+        )
+        cls.biscuit_1, cls.biscuit_2 = cls._lot("BISCUIT-1"), cls._lot("BISCUIT-2")
+        cls.delivery_alpha = flow._deliver_lots(
+            cls.alpha, [(cls.biscuit, cls.biscuit_1, 4)], ordered={cls.biscuit: 6}
+        )
+        cls.delivery_beta = flow._deliver_lots(
+            cls.beta, [(cls.biscuit, cls.biscuit_1, 3), (cls.biscuit, cls.biscuit_2, 2)]
+        )
+        cls.delivery_gamma = flow._deliver_lots(cls.gamma, [(cls.biscuit, cls.biscuit_2, 5)])
+        cls.return_gamma = flow._return_delivery(cls.delivery_gamma, {cls.biscuit_2: 2})
+
+    @classmethod
+    def _user(cls, login, groups, company=None):
+        company = company or cls.company
+        return new_test_user(
+            cls.env,
+            login=login,
+            groups=groups,
+            company_id=company.id,
+            company_ids=[Command.set(company.ids)],
+        )
+
+    def assertTrace(self, lot, direction, expected, **kwargs):
+        """Compare a trace with ``{lot: depth}`` expected, by lot name for readable diffs."""
+        trace = lot._trace(direction, **kwargs)
+        got = {self.env["stock.lot"].browse(lot_id).name: depth for lot_id, depth in trace.items()}
+        self.assertEqual(got, {lot.name: depth for lot, depth in expected.items()})
