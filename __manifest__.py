@@ -26,9 +26,7 @@
         "wizards/stock_lot_link_wizard_views.xml",
         "views/stock_lot_traceability_menus.xml",
     ],
-    "demo": [
-        
-    ],
+    "demo": ["demo/stock_lot_traceability_demo.xml"],
     "post_init_hook": "post_init_hook",
     "installable": True,
     "application": False,

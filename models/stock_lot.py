@@ -23,18 +23,10 @@ class StockLot(models.Model):
         string="Used In",
         help="Lots made directly from this lot.",
     )
-    upstream_lot_count = fields.Integer(
-        string="Upstream", compute="_compute_genealogy_counts"
-    )
-    downstream_lot_count = fields.Integer(
-        string="Downstream", compute="_compute_genealogy_counts"
-    )
-    trace_customer_count = fields.Integer(
-        string="Customers", compute="_compute_genealogy_counts"
-    )
-    trace_supplier_count = fields.Integer(
-        string="Suppliers", compute="_compute_genealogy_counts"
-    )
+    upstream_lot_count = fields.Integer(string="Upstream", compute="_compute_genealogy_counts")
+    downstream_lot_count = fields.Integer(string="Downstream", compute="_compute_genealogy_counts")
+    trace_customer_count = fields.Integer(string="Customers", compute="_compute_genealogy_counts")
+    trace_supplier_count = fields.Integer(string="Suppliers", compute="_compute_genealogy_counts")
 
     # ------------------------------------------------------------------
     # Trace engine
@@ -95,9 +87,7 @@ class StockLot(models.Model):
         Returns are not removed here (the shipment happened); quantities net of
         returns come from :meth:`_trace_customer_quantities`.
         """
-        return self._trace_move_lines(
-            SQL("dest.usage = 'customer' AND src.usage != 'customer'")
-        )
+        return self._trace_move_lines(SQL("dest.usage = 'customer' AND src.usage != 'customer'"))
 
     def _trace_receipts(self):
         """Done move lines that received these lots from a supplier location."""

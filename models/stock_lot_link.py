@@ -174,8 +174,7 @@ class StockLotLink(models.Model):
         if automatic:
             raise UserError(
                 _(
-                    "Only manual links can be archived; %(links)s record real stock "
-                    "movements.",
+                    "Only manual links can be archived; %(links)s record real stock movements.",
                     links=", ".join(automatic.mapped("display_name")),
                 )
             )
@@ -232,7 +231,9 @@ class StockLotLink(models.Model):
         table, consumed_condition, produced_condition = _DOCUMENTS[kind]
         document_column = "production_id" if kind == "production" else "unbuild_id"
         if document_ids is None:
-            self.env.cr.execute(SQL("SELECT id FROM %s WHERE state = 'done'", SQL.identifier(table)))
+            self.env.cr.execute(
+                SQL("SELECT id FROM %s WHERE state = 'done'", SQL.identifier(table))
+            )
             document_ids = [row[0] for row in self.env.cr.fetchall()]
         if not document_ids:
             return 0

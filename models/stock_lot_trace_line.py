@@ -12,9 +12,7 @@ class StockLotTraceLine(models.TransientModel):
     _order = "depth, product_id, lot_id"
 
     origin_lot_id = fields.Many2one("stock.lot", string="Traced Lot", readonly=True)
-    direction = fields.Selection(
-        [("up", "Upstream"), ("down", "Downstream")], readonly=True
-    )
+    direction = fields.Selection([("up", "Upstream"), ("down", "Downstream")], readonly=True)
     lot_id = fields.Many2one("stock.lot", string="Lot", required=True, readonly=True)
     depth = fields.Integer(readonly=True, aggregator=False)
     product_id = fields.Many2one(related="lot_id.product_id", store=True)

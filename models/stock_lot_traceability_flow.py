@@ -127,7 +127,9 @@ class StockLotTraceabilityFlow(models.AbstractModel):
         """Take back part of a delivery: ``quantities`` maps lots to quantities returned."""
         wizard = (
             self.env["stock.return.picking"]
-            .with_context(active_id=delivery.id, active_ids=delivery.ids, active_model="stock.picking")
+            .with_context(
+                active_id=delivery.id, active_ids=delivery.ids, active_model="stock.picking"
+            )
             .create({"picking_id": delivery.id})
         )
         for return_line in wizard.product_return_moves:
@@ -180,3 +182,82 @@ class StockLotTraceabilityFlow(models.AbstractModel):
             if hasattr(wizard, method):
                 return getattr(wizard, method)()
         raise UserError(f"Unexpected confirmation {action['res_model']}.")
+
+    # ------------------------------------------------------------------
+    # Demo data
+    # ------------------------------------------------------------------
+    @api.model
+    def _create_demo_data(self):
+        """Run a fortnight of a biscuit factory: receipts, two MO levels, deliveries."""
+
+        def ref(name):
+            return self.env.ref(f"stock_lot_traceability.{name}_demo")
+
+        def lot(name):
+            return self.env["stock.lot"].search([("name", "=", name)], limit=1)
+
+        flour, milk, eggs, sugar = (
+            ref("product_flour"),
+            ref("product_milk_powder"),
+            ref("product_eggs"),
+            ref("product_sugar"),
+        )
+        premix, biscuit = ref("product_premix"), ref("product_biscuit")
+        self._receive_lots(
+            ref("res_partner_mill"), [(flour, "FL-24101", 500), (flour, "FL-24102", 500)]
+        )
+        self._receive_lots(ref("res_partner_sugar"), [(sugar, "SU-8812", 300)])
+        self._receive_lots(
+            ref("res_partner_dairy"), [(milk, "MP-3301", 100), (milk, "MP-3302", 100)]
+        )
+        self._receive_lots(ref("res_partner_farm"), [(eggs, "EG-0917", 80), (eggs, "EG-0918", 80)])
+
+        self._produce_lot(
+            premix,
+            100,
+            "PMX-0001",
+            {lot("FL-24101"): 60, lot("SU-8812"): 25, lot("MP-3301"): 15},
+        )
+        self._produce_lot(
+            premix,
+            100,
+            "PMX-0002",
+            {lot("FL-24101"): 30, lot("FL-24102"): 30, lot("SU-8812"): 25, lot("MP-3301"): 15},
+        )
+        self._produce_lot(
+            premix,
+            100,
+            "PMX-0003",
+            {lot("FL-24102"): 60, lot("SU-8812"): 25, lot("MP-3302"): 15},
+        )
+        self._produce_lot(biscuit, 500, "BSC-1001", {lot("PMX-0001"): 80, lot("EG-0917"): 20})
+        self._produce_lot(
+            biscuit,
+            500,
+            "BSC-1002",
+            {lot("PMX-0001"): 20, lot("PMX-0002"): 60, lot("EG-0917"): 20},
+        )
+        self._produce_lot(
+            biscuit, 500, "BSC-1003", {lot("PMX-0002"): 40, lot("PMX-0003"): 40, lot("EG-0918"): 20}
+        )
+        self._produce_lot(biscuit, 300, "BSC-1004", {lot("PMX-0003"): 48, lot("EG-0918"): 12})
+
+        customer = {
+            key: ref(f"res_partner_customer_{key}")
+            for key in ("freshmart", "corner", "school", "cafe", "export")
+        }
+        self._deliver_lots(
+            customer["freshmart"],
+            [(biscuit, lot("BSC-1001"), 300), (biscuit, lot("BSC-1002"), 100)],
+            ordered={biscuit: 600},
+        )
+        self._deliver_lots(customer["corner"], [(biscuit, lot("BSC-1001"), 120)])
+        school = self._deliver_lots(
+            customer["school"], [(biscuit, lot("BSC-1002"), 200), (biscuit, lot("BSC-1003"), 100)]
+        )
+        self._deliver_lots(customer["cafe"], [(biscuit, lot("BSC-1003"), 60)])
+        self._deliver_lots(
+            customer["export"],
+            [(biscuit, lot("BSC-1003"), 250), (biscuit, lot("BSC-1004"), 150)],
+        )
+        self._return_delivery(school, {lot("BSC-1002"): 20})

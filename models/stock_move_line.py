@@ -19,9 +19,11 @@ class StockMoveLine(models.Model):
     def create(self, vals_list):
         lines = super().create(vals_list)
         late_productions = lines.filtered(
-            lambda line: line.state == "done"
-            and line.lot_id
-            and line.move_id.raw_material_production_id.state == "done"
+            lambda line: (
+                line.state == "done"
+                and line.lot_id
+                and line.move_id.raw_material_production_id.state == "done"
+            )
         ).move_id.raw_material_production_id
         if late_productions:
             # A component line added to a done MO: mrp's create (called by super) has

@@ -1,3 +1,1 @@
-from . import test_genealogy
-from . import test_trace_engine
-from . import test_security
+from . import test_genealogy, test_security, test_trace_engine

@@ -32,9 +32,7 @@ class TestSecurity(TraceabilityCase):
 
     def test_traceability_user_reads_but_cannot_link(self):
         reader = self._user("trace_reader", "stock_lot_traceability.group_traceability_user")
-        self.assertEqual(
-            self.flour_2.with_user(reader).downstream_lot_count, 4
-        )
+        self.assertEqual(self.flour_2.with_user(reader).downstream_lot_count, 4)
         self.assertTrue(self.env["stock.lot.link"].with_user(reader).search([]))
         with self.assertRaises(AccessError):
             self.env["stock.lot.link.wizard"].with_user(reader).create(

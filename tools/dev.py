@@ -49,9 +49,14 @@ def say(message):
 def odoo_root():
     """Return the folder holding odoo-bin, or stop with one line if Odoo is missing."""
     probe = subprocess.run(
-        [sys.executable, "-c", "import odoo, odoo.release; print(odoo.__file__); "
-         "print(odoo.release.major_version)"],
-        capture_output=True, text=True, cwd="/",
+        [
+            sys.executable,
+            "-c",
+            "import odoo, odoo.release; print(odoo.__file__); print(odoo.release.major_version)",
+        ],
+        capture_output=True,
+        text=True,
+        cwd="/",
     )
     if probe.returncode != 0:
         fail(f"Odoo 18.0 is not importable by {sys.executable} ({README_HINT}).")
@@ -66,29 +71,44 @@ def odoo_root():
 
 def ensure_python_requirements():
     missing = []
-    for module, package in [("reportlab", "reportlab"), ("xlsxwriter", "xlsxwriter"),
-                            ("pytest_odoo", "pytest-odoo"), ("websocket", "websocket-client"),
-                            ("openpyxl", "openpyxl"), ("pypdf", "pypdf")]:
+    for module, package in [
+        ("reportlab", "reportlab"),
+        ("xlsxwriter", "xlsxwriter"),
+        ("pytest_odoo", "pytest-odoo"),
+        ("websocket", "websocket-client"),
+        ("openpyxl", "openpyxl"),
+        ("pypdf", "pypdf"),
+    ]:
         try:
             __import__(module)
         except ImportError:
             missing.append(package)
     if missing:
         say(f"installing Python requirements ({', '.join(missing)})")
-        subprocess.run([sys.executable, "-m", "pip", "install", "-q", "-r",
-                        str(REPO / "requirements.txt")], check=True)
+        subprocess.run(
+            [sys.executable, "-m", "pip", "install", "-q", "-r", str(REPO / "requirements.txt")],
+            check=True,
+        )
 
 
 def pg_env():
-    env = dict(os.environ, PGHOST=DB_HOST, PGPORT=DB_PORT, PGUSER=DB_USER,
-               PGPASSWORD=DB_PASSWORD, PGDATABASE="postgres")
+    env = dict(
+        os.environ,
+        PGHOST=DB_HOST,
+        PGPORT=DB_PORT,
+        PGUSER=DB_USER,
+        PGPASSWORD=DB_PASSWORD,
+        PGDATABASE="postgres",
+    )
     return env
 
 
 def psql(sql, database="postgres", check=True):
     result = subprocess.run(
         ["psql", "-X", "-q", "-t", "-A", "-v", "ON_ERROR_STOP=1", "-d", database, "-c", sql],
-        env=pg_env(), capture_output=True, text=True,
+        env=pg_env(),
+        capture_output=True,
+        text=True,
     )
     if check and result.returncode:
         fail(f"psql failed: {result.stderr.strip()}")
@@ -98,8 +118,9 @@ def psql(sql, database="postgres", check=True):
 def as_postgres(args):
     """Run a command as the postgres system user (cluster administration only)."""
     if os.geteuid() == 0:
-        return subprocess.run(["runuser", "-u", "postgres", "--", *args],
-                              capture_output=True, text=True)
+        return subprocess.run(
+            ["runuser", "-u", "postgres", "--", *args], capture_output=True, text=True
+        )
     return subprocess.run(["sudo", "-n", "-u", "postgres", *args], capture_output=True, text=True)
 
 
@@ -109,8 +130,11 @@ def ensure_postgres():
         if os.geteuid() == 0 and shutil.which("apt-get"):
             say("installing PostgreSQL from Debian's packages")
             subprocess.run(["apt-get", "update", "-qq"], check=True)
-            subprocess.run(["apt-get", "install", "-y", "-qq", "postgresql"], check=True,
-                           env=dict(os.environ, DEBIAN_FRONTEND="noninteractive"))
+            subprocess.run(
+                ["apt-get", "install", "-y", "-qq", "postgresql"],
+                check=True,
+                env=dict(os.environ, DEBIAN_FRONTEND="noninteractive"),
+            )
         else:
             fail(f"PostgreSQL is not installed ({README_HINT}).")
     clusters = subprocess.run(["pg_lsclusters", "-h"], capture_output=True, text=True).stdout
@@ -120,8 +144,9 @@ def ensure_postgres():
     for version, cluster, _port, status, *_rest in rows:
         if status != "online":
             say(f"starting PostgreSQL {version}/{cluster}")
-            started = subprocess.run(["pg_ctlcluster", version, cluster, "start"],
-                                     capture_output=True, text=True)
+            started = subprocess.run(
+                ["pg_ctlcluster", version, cluster, "start"], capture_output=True, text=True
+            )
             if started.returncode:
                 fail(f"could not start PostgreSQL {version}/{cluster}: {started.stderr.strip()}")
     for _attempt in range(30):
@@ -130,12 +155,22 @@ def ensure_postgres():
         time.sleep(1)
     else:
         fail(f"PostgreSQL does not answer on {DB_HOST}:{DB_PORT}.")
-    probe = subprocess.run(["psql", "-X", "-t", "-c", "SELECT 1"], env=pg_env(),
-                           capture_output=True, text=True)
+    probe = subprocess.run(
+        ["psql", "-X", "-t", "-c", "SELECT 1"], env=pg_env(), capture_output=True, text=True
+    )
     if probe.returncode:
         say(f"creating PostgreSQL role {DB_USER}")
-        created = as_postgres(["psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", "-c",
-                               f"CREATE ROLE {DB_USER} LOGIN CREATEDB PASSWORD '{DB_PASSWORD}'"])
+        created = as_postgres(
+            [
+                "psql",
+                "-X",
+                "-q",
+                "-v",
+                "ON_ERROR_STOP=1",
+                "-c",
+                f"CREATE ROLE {DB_USER} LOGIN CREATEDB PASSWORD '{DB_PASSWORD}'",
+            ]
+        )
         if created.returncode and "already exists" not in created.stderr:
             fail(f"could not create role {DB_USER}: {created.stderr.strip()}")
 
@@ -226,8 +261,16 @@ def template_db(root, config):
     drop_db(building)
     say(f"building template database {name} (about a minute, once)")
     subprocess.run(["createdb", building], env=pg_env(), check=True)
-    odoo_bin(root, config, "-d", building, "-i", ",".join(depends), "--stop-after-init",
-             "--log-level=warn")
+    odoo_bin(
+        root,
+        config,
+        "-d",
+        building,
+        "-i",
+        ",".join(depends),
+        "--stop-after-init",
+        "--log-level=warn",
+    )
     psql(f'ALTER DATABASE "{building}" RENAME TO "{name}"')
     if filestore(building).exists():
         shutil.move(str(filestore(building)), str(filestore(name)))
@@ -235,8 +278,9 @@ def template_db(root, config):
 
 
 def install_addon(root, config, db_name, log_level="warn"):
-    odoo_bin(root, config, "-d", db_name, "-i", ADDON, "--stop-after-init",
-             f"--log-level={log_level}")
+    odoo_bin(
+        root, config, "-d", db_name, "-i", ADDON, "--stop-after-init", f"--log-level={log_level}"
+    )
 
 
 # ----------------------------------------------------------------------
@@ -259,20 +303,38 @@ def cmd_demo(args):
         say(f"installing {ADDON} with its demo data in {DEMO_DB}")
         install_addon(root, config, DEMO_DB)
     say(f"Odoo is serving {DEMO_DB} on http://127.0.0.1:{args.port} (login admin / admin)")
-    os.execv(sys.executable, [sys.executable, str(root / "odoo-bin"), "-c", str(config),
-                              "-d", DEMO_DB, "--db-filter", f"^{DEMO_DB}$",
-                              "--http-interface", "127.0.0.1", "--http-port", str(args.port)])
+    os.execv(
+        sys.executable,
+        [
+            sys.executable,
+            str(root / "odoo-bin"),
+            "-c",
+            str(config),
+            "-d",
+            DEMO_DB,
+            "--db-filter",
+            f"^{DEMO_DB}$",
+            "--http-interface",
+            "127.0.0.1",
+            "--http-port",
+            str(args.port),
+        ],
+    )
 
 
 def browser_prerequisites():
     """Odoo skips browser tests silently without these; refuse to run instead."""
-    found = [name for name in ("chromium", "chromium-browser", "google-chrome")
-             if shutil.which(name)]
+    found = [
+        name for name in ("chromium", "chromium-browser", "google-chrome") if shutil.which(name)
+    ]
     if not found:
         if os.geteuid() == 0 and shutil.which("apt-get"):
             say("installing Debian's chromium for the browser tests")
-            subprocess.run(["apt-get", "install", "-y", "-qq", "chromium"], check=True,
-                           env=dict(os.environ, DEBIAN_FRONTEND="noninteractive"))
+            subprocess.run(
+                ["apt-get", "install", "-y", "-qq", "chromium"],
+                check=True,
+                env=dict(os.environ, DEBIAN_FRONTEND="noninteractive"),
+            )
         else:
             fail(f"chromium is needed by the browser tests and is not on PATH ({README_HINT}).")
     try:
@@ -283,9 +345,18 @@ def browser_prerequisites():
 
 def run_pytest(root, config, db_name, paths, junit, extra=()):
     command = [
-        sys.executable, "-m", "pytest", "-p", "no:cacheprovider",
-        f"--odoo-config={config}", f"--odoo-database={db_name}", "--odoo-http",
-        f"--junitxml={junit}", "-rfEs", *extra, *map(str, paths),
+        sys.executable,
+        "-m",
+        "pytest",
+        "-p",
+        "no:cacheprovider",
+        f"--odoo-config={config}",
+        f"--odoo-database={db_name}",
+        "--odoo-http",
+        f"--junitxml={junit}",
+        "-rfEs",
+        *extra,
+        *map(str, paths),
     ]
     env = dict(os.environ, PYTHONDONTWRITEBYTECODE="1")
     return subprocess.run(command, cwd=str(addons_dir()), env=env).returncode
@@ -328,8 +399,11 @@ def cmd_test(args):
         code = run_pytest(root, config, db_name, paths, junit, args.pytest_args)
     outcomes = junit_outcomes(junit)
     if outcomes["skipped"]:
-        print(f"{ADDON}: {len(outcomes['skipped'])} test(s) were skipped; a skip hides a "
-              "missing prerequisite here, so the run fails:", file=sys.stderr)
+        print(
+            f"{ADDON}: {len(outcomes['skipped'])} test(s) were skipped; a skip hides a "
+            "missing prerequisite here, so the run fails:",
+            file=sys.stderr,
+        )
         for test_id in outcomes["skipped"]:
             print(f"  skipped: {test_id}", file=sys.stderr)
         code = code or 1
@@ -354,16 +428,23 @@ def cmd_test_core(args):
     known = set()
     baseline = REPO / "tools" / "core_known_failures.txt"
     if baseline.exists():
-        known = {line.strip() for line in baseline.read_text().splitlines()
-                 if line.strip() and not line.startswith("#")}
+        known = {
+            line.strip()
+            for line in baseline.read_text().splitlines()
+            if line.strip() and not line.startswith("#")
+        }
     failed = set(outcomes["failed"])
     new = sorted(failed - known)
-    say(f"core suites: {len(outcomes['passed'])} passed, {len(failed)} failed "
-        f"({len(failed & known)} known without the addon), {len(outcomes['skipped'])} skipped")
+    say(
+        f"core suites: {len(outcomes['passed'])} passed, {len(failed)} failed "
+        f"({len(failed & known)} known without the addon), {len(outcomes['skipped'])} skipped"
+    )
     if args.write_baseline:
-        baseline.write_text("# Odoo 18.0 tests that fail in a database with stock, mrp,\n"
-                            "# product_expiry, sale_stock and purchase_stock, WITHOUT this addon\n"
-                            + "".join(f"{test_id}\n" for test_id in sorted(failed)))
+        baseline.write_text(
+            "# Odoo 18.0 tests that fail in a database with stock, mrp,\n"
+            "# product_expiry, sale_stock and purchase_stock, WITHOUT this addon\n"
+            + "".join(f"{test_id}\n" for test_id in sorted(failed))
+        )
         say(f"wrote {baseline}")
         return
     for test_id in new:
@@ -373,8 +454,10 @@ def cmd_test_core(args):
 
 def cmd_shell(_args):
     root, config = prepare()
-    os.execv(sys.executable, [sys.executable, str(root / "odoo-bin"), "shell", "-c",
-                              str(config), "-d", DEMO_DB])
+    os.execv(
+        sys.executable,
+        [sys.executable, str(root / "odoo-bin"), "shell", "-c", str(config), "-d", DEMO_DB],
+    )
 
 
 def cmd_config(_args):
@@ -384,8 +467,9 @@ def cmd_config(_args):
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     sub = parser.add_subparsers(dest="command", required=True)
     demo = sub.add_parser("demo", help="serve the demo database on 127.0.0.1")
     demo.add_argument("--port", type=int, default=8069)
@@ -396,10 +480,16 @@ def main():
     test.set_defaults(func=cmd_test)
     core = sub.add_parser("test-core", help="run Odoo's own suites with the addon installed")
     core.add_argument("--suites", nargs="*", help=f"default: {' '.join(CORE_SUITES)}")
-    core.add_argument("--without-addon", action="store_true",
-                      help="measure the baseline: the same run without the addon")
-    core.add_argument("--write-baseline", action="store_true",
-                      help="store the failures of this run as the known ones")
+    core.add_argument(
+        "--without-addon",
+        action="store_true",
+        help="measure the baseline: the same run without the addon",
+    )
+    core.add_argument(
+        "--write-baseline",
+        action="store_true",
+        help="store the failures of this run as the known ones",
+    )
     core.add_argument("--pytest-args", nargs=argparse.REMAINDER, default=[])
     core.set_defaults(func=cmd_test_core)
     sub.add_parser("shell", help="Odoo shell on the demo database").set_defaults(func=cmd_shell)
