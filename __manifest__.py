@@ -20,10 +20,13 @@
     "data": [
         "security/stock_lot_traceability_security.xml",
         "security/ir.model.access.csv",
+        "data/ir_sequence_data.xml",
         "views/stock_lot_link_views.xml",
+        "views/stock_lot_hold_views.xml",
         "views/stock_lot_trace_line_views.xml",
         "views/stock_lot_views.xml",
         "wizards/stock_lot_link_wizard_views.xml",
+        "wizards/stock_lot_hold_wizard_views.xml",
         "views/stock_lot_traceability_menus.xml",
     ],
     "demo": ["demo/stock_lot_traceability_demo.xml"],

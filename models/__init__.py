@@ -1,9 +1,16 @@
 from . import (
     mrp_production,
     mrp_unbuild,
+    product_category,
+    product_product,
+    product_template,
+    stock_location,
     stock_lot,
+    stock_lot_hold,
     stock_lot_link,
     stock_lot_trace_line,
     stock_lot_traceability_flow,
+    stock_move,
     stock_move_line,
+    stock_quant,
 )

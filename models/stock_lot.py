@@ -27,6 +27,32 @@ class StockLot(models.Model):
     downstream_lot_count = fields.Integer(string="Downstream", compute="_compute_genealogy_counts")
     trace_customer_count = fields.Integer(string="Customers", compute="_compute_genealogy_counts")
     trace_supplier_count = fields.Integer(string="Suppliers", compute="_compute_genealogy_counts")
+    hold_ids = fields.One2many("stock.lot.hold", "lot_id", string="Quality Holds")
+    active_hold_ids = fields.One2many(
+        "stock.lot.hold",
+        "lot_id",
+        string="Active Holds",
+        domain=[("state", "=", "active")],
+        readonly=True,
+    )
+    hold_state = fields.Selection(
+        [("free", "Free"), ("held", "On Hold")],
+        string="Quality Status",
+        compute="_compute_hold_state",
+        store=True,
+        index=True,
+        default="free",
+        help="A lot is on hold while at least one of its quality holds is active: it cannot "
+        "be reserved, consumed, shipped or scrapped, only moved into a quarantine location.",
+    )
+    hold_count = fields.Integer(string="Holds", compute="_compute_hold_state", store=True)
+
+    @api.depends("hold_ids.state")
+    def _compute_hold_state(self):
+        for lot in self:
+            active = lot.hold_ids.filtered(lambda hold: hold.state == "active")
+            lot.hold_state = "held" if active else "free"
+            lot.hold_count = len(lot.hold_ids)
 
     # ------------------------------------------------------------------
     # Trace engine
@@ -238,6 +264,93 @@ class StockLot(models.Model):
             "view_mode": "list,form",
             "domain": [("id", "in", partners.ids)],
             "context": {"create": False},
+        }
+
+    # ------------------------------------------------------------------
+    # Holds
+    # ------------------------------------------------------------------
+    def _lots_with_stock(self):
+        """The lots of ``self`` that have stock in an internal location."""
+        if not self.ids:
+            return self
+        self.env["stock.quant"].flush_model(["lot_id", "quantity", "location_id"])
+        self.env.cr.execute(
+            SQL(
+                """
+                SELECT quant.lot_id
+                  FROM stock_quant quant
+                  JOIN stock_location loc ON loc.id = quant.location_id
+                 WHERE quant.lot_id = ANY(%(lot_ids)s) AND loc.usage = 'internal'
+                 GROUP BY quant.lot_id
+                HAVING SUM(quant.quantity) > 0
+                """,
+                lot_ids=list(self.ids),
+            )
+        )
+        return self.browse(row[0] for row in self.env.cr.fetchall())
+
+    def _hold_summary(self):
+        """'LOT (Product): reason, reason' for each held lot of ``self``, one per line."""
+        reasons = dict(
+            self.env["stock.lot.hold"]._fields["reason"]._description_selection(self.env)
+        )
+        lines = []
+        for lot in self.filtered(lambda lot: lot.hold_state == "held"):
+            # sudo: the user validating a transfer may not read holds, but must know why
+            holds = lot.sudo().active_hold_ids
+            why = ", ".join(
+                f"{reasons[hold.reason]}{f' ({hold.note})' if hold.note else ''}" for hold in holds
+            )
+            lines.append(f"- {lot.name} ({lot.product_id.display_name}): {why}")
+        return "\n".join(lines)
+
+    def _place_hold(self, reason, note=False, **extra_vals):
+        """Create one active hold per lot; returns the holds."""
+        vals = {"reason": reason, "note": note, **extra_vals}
+        return self.env["stock.lot.hold"].create([{**vals, "lot_id": lot.id} for lot in self])
+
+    def action_open_hold_wizard(self):
+        return self._action_hold_wizard(include_downstream=False)
+
+    def action_open_hold_downstream_wizard(self):
+        return self._action_hold_wizard(include_downstream=True)
+
+    def _action_hold_wizard(self, include_downstream):
+        return {
+            "type": "ir.actions.act_window",
+            "name": _("Hold Downstream Lots") if include_downstream else _("Place on Hold"),
+            "res_model": "stock.lot.hold.wizard",
+            "view_mode": "form",
+            "target": "new",
+            "context": {
+                "default_lot_ids": self.ids,
+                "default_include_downstream": include_downstream,
+            },
+        }
+
+    def action_view_holds(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "stock_lot_traceability.stock_lot_hold_action"
+        )
+        action["domain"] = [("lot_id", "=", self.id)]
+        action["context"] = {"default_lot_id": self.id}
+        return action
+
+    def action_open_release_wizard(self):
+        self.ensure_one()
+        return self.active_hold_ids.action_open_release_wizard()
+
+    def action_quarantine_impact(self):
+        self.ensure_one()
+        impact = self.env["stock.lot.quarantine.impact"].create({"lot_id": self.id})
+        return {
+            "type": "ir.actions.act_window",
+            "name": _("Quarantine Impact of %s", self.display_name),
+            "res_model": "stock.lot.quarantine.impact",
+            "res_id": impact.id,
+            "view_mode": "form",
+            "target": "current",
         }
 
     def action_open_link_wizard(self):

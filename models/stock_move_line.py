@@ -1,4 +1,5 @@
-from odoo import api, models
+from odoo import _, api, models
+from odoo.exceptions import UserError
 
 
 class StockMoveLine(models.Model):
@@ -15,9 +16,44 @@ class StockMoveLine(models.Model):
             """
         )
 
+    def _blocked_by_hold(self):
+        """Lines that would take a held lot out of stock to anywhere but quarantine.
+
+        Inventory adjustments (counting a held lot) and moves into, or between, quarantine
+        locations are allowed; so is anything not leaving an internal location.
+        """
+        return self.filtered(
+            lambda line: (
+                line.lot_id.hold_state == "held"
+                and line.location_id.usage == "internal"
+                and not line.location_dest_id.is_quarantine
+                and not line.move_id.is_inventory
+            )
+        )
+
+    def _check_held_lot_not_picked(self):
+        blocked = self.filtered(
+            lambda line: line.state not in ("done", "cancel")
+        )._blocked_by_hold()
+        if blocked:
+            raise UserError(
+                _(
+                    "These lots are on quality hold and cannot be picked for this operation:"
+                    "\n%(lots)s",
+                    lots=blocked.lot_id._hold_summary(),
+                )
+            )
+
+    def write(self, vals):
+        res = super().write(vals)
+        if vals.get("lot_id"):
+            self._check_held_lot_not_picked()
+        return res
+
     @api.model_create_multi
     def create(self, vals_list):
         lines = super().create(vals_list)
+        lines.filtered(lambda line: line.lot_id)._check_held_lot_not_picked()
         late_productions = lines.filtered(
             lambda line: (
                 line.state == "done"

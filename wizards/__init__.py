@@ -1,1 +1,6 @@
-from . import stock_lot_link_wizard
+from . import (
+    stock_lot_hold_release_wizard,
+    stock_lot_hold_wizard,
+    stock_lot_link_wizard,
+    stock_lot_quarantine_impact,
+)

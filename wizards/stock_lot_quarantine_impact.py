@@ -1,0 +1,66 @@
+from odoo import api, fields, models
+from odoo.tools import SQL
+
+
+class StockLotQuarantineImpact(models.TransientModel):
+    """What holding a lot would block downstream: lots, stock, open deliveries and MOs."""
+
+    _name = "stock.lot.quarantine.impact"
+    _description = "Quarantine Impact"
+
+    lot_id = fields.Many2one("stock.lot", required=True, readonly=True)
+    affected_lot_ids = fields.Many2many(
+        "stock.lot", compute="_compute_impact", string="Affected Lots"
+    )
+    quant_ids = fields.Many2many("stock.quant", compute="_compute_impact", string="Stock on Hand")
+    open_move_line_ids = fields.Many2many(
+        "stock.move.line", compute="_compute_impact", string="Open Operations"
+    )
+    picking_ids = fields.Many2many("stock.picking", compute="_compute_impact", string="Transfers")
+    production_ids = fields.Many2many(
+        "mrp.production", compute="_compute_impact", string="Manufacturing Orders"
+    )
+    affected_lot_count = fields.Integer(compute="_compute_impact")
+    on_hand_lot_count = fields.Integer(compute="_compute_impact")
+    picking_count = fields.Integer(compute="_compute_impact")
+    production_count = fields.Integer(compute="_compute_impact")
+
+    @api.depends("lot_id")
+    def _compute_impact(self):
+        for impact in self:
+            lots = impact.lot_id._trace_lots("down")
+            quants = self.env["stock.quant"].search(
+                [
+                    ("lot_id", "in", lots.ids),
+                    ("location_id.usage", "=", "internal"),
+                    ("quantity", ">", 0),
+                ]
+            )
+            open_lines = impact._open_move_lines(lots)
+            impact.affected_lot_ids = lots
+            impact.quant_ids = quants
+            impact.open_move_line_ids = open_lines
+            impact.picking_ids = open_lines.picking_id
+            impact.production_ids = open_lines.move_id.raw_material_production_id
+            impact.affected_lot_count = len(lots)
+            impact.on_hand_lot_count = len(quants.lot_id)
+            impact.picking_count = len(impact.picking_ids)
+            impact.production_count = len(impact.production_ids)
+
+    def _open_move_lines(self, lots):
+        """Not-done move lines taking these lots out of stock: they would be blocked."""
+        self.env["stock.move.line"].flush_model()
+        self.env.cr.execute(
+            SQL(
+                """
+                SELECT ml.id
+                  FROM stock_move_line ml
+                  JOIN stock_location src ON src.id = ml.location_id
+                 WHERE ml.lot_id = ANY(%(lot_ids)s)
+                   AND ml.state NOT IN ('done', 'cancel')
+                   AND src.usage = 'internal'
+                """,
+                lot_ids=lots.ids,
+            )
+        )
+        return self.env["stock.move.line"].browse(row[0] for row in self.env.cr.fetchall())
