@@ -11,6 +11,11 @@ TRACE_DIRECTIONS = {
 class StockLot(models.Model):
     _inherit = "stock.lot"
 
+    active = fields.Boolean(
+        default=True,
+        help="Archived lots are hidden from lists and pickers but stay in every trace, "
+        "recall and report.",
+    )
     parent_link_ids = fields.One2many(
         "stock.lot.link",
         "child_lot_id",

@@ -63,6 +63,9 @@ class StockLotHold(models.Model):
     released_by_id = fields.Many2one("res.users", string="Closed By", readonly=True, copy=False)
     released_at = fields.Datetime(string="Closed On", readonly=True, copy=False)
     release_note = fields.Text(readonly=True, copy=False, tracking=True)
+    recall_id = fields.Many2one(
+        "stock.recall", string="Recall", index="btree_not_null", readonly=True, check_company=True
+    )
 
     @api.model_create_multi
     def create(self, vals_list):

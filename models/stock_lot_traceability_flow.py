@@ -125,6 +125,13 @@ class StockLotTraceabilityFlow(models.AbstractModel):
     @api.model
     def _return_delivery(self, delivery, quantities):
         """Take back part of a delivery: ``quantities`` maps lots to quantities returned."""
+        returned = self._prepare_return(delivery, quantities)
+        self._validate_picking(returned)
+        return returned
+
+    @api.model
+    def _prepare_return(self, delivery, quantities):
+        """A return receipt of ``delivery``, ready to validate, for ``{lot: quantity}``."""
         wizard = (
             self.env["stock.return.picking"]
             .with_context(
@@ -146,7 +153,6 @@ class StockLotTraceabilityFlow(models.AbstractModel):
                 if lot.product_id == move.product_id
             ]
             move.picked = True
-        self._validate_picking(returned)
         return returned
 
     @api.model

@@ -1,0 +1,9 @@
+from odoo import fields, models
+
+
+class ResConfigSettings(models.TransientModel):
+    _inherit = "res.config.settings"
+
+    recall_follow_up_days = fields.Integer(
+        related="company_id.recall_follow_up_days", readonly=False
+    )

@@ -1,0 +1,753 @@
+import time
+from datetime import timedelta
+
+from markupsafe import Markup
+
+from odoo import Command, _, api, fields, models
+from odoo.exceptions import UserError
+
+CLASSIFICATIONS = [
+    ("class_1", "Class I - serious health hazard"),
+    ("class_2", "Class II - remote health hazard"),
+    ("class_3", "Class III - unlikely to cause harm"),
+]
+
+RECALL_STATES = [
+    ("draft", "Draft"),
+    ("scoped", "Scoped"),
+    ("in_progress", "In Progress"),
+    ("closed", "Closed"),
+    ("cancelled", "Cancelled"),
+]
+
+
+class StockRecall(models.Model):
+    """A recall, or a mock-recall drill, of one or more lots and everything made from them."""
+
+    _name = "stock.recall"
+    _description = "Recall"
+    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _order = "create_date desc, id desc"
+    _check_company_auto = True
+
+    name = fields.Char(
+        string="Reference", required=True, readonly=True, copy=False, default=lambda self: _("New")
+    )
+    company_id = fields.Many2one(
+        "res.company", required=True, index=True, default=lambda self: self.env.company
+    )
+    lot_ids = fields.Many2many(
+        "stock.lot",
+        "stock_recall_origin_lot_rel",
+        "recall_id",
+        "lot_id",
+        string="Origin Lots",
+        required=True,
+        check_company=True,
+        context={"active_test": False},
+        help="The lots the problem was found in; everything made from them is in scope.",
+    )
+    product_ids = fields.Many2many(
+        "product.product", compute="_compute_product_ids", string="Products"
+    )
+    reason = fields.Text(required=True, tracking=True)
+    classification = fields.Selection(
+        CLASSIFICATIONS,
+        required=True,
+        default="class_2",
+        tracking=True,
+    )
+    is_drill = fields.Boolean(
+        string="Mock Recall (Drill)",
+        tracking=True,
+        help="A drill computes and times everything but places no hold and e-mails no "
+        "customer: notifications go to the responsible user.",
+    )
+    user_id = fields.Many2one(
+        "res.users",
+        string="Responsible",
+        required=True,
+        default=lambda self: self.env.user,
+        tracking=True,
+        domain="[('share', '=', False)]",
+    )
+    state = fields.Selection(
+        RECALL_STATES, required=True, default="draft", readonly=True, tracking=True, index=True
+    )
+    cancel_reason = fields.Text(readonly=True, tracking=True)
+    customer_instructions = fields.Text(
+        default=lambda self: _(
+            "Stop selling and using the products and lots listed below, put them aside, "
+            "and reply to this e-mail with the quantity you still hold. We will arrange "
+            "collection or destruction."
+        ),
+        help="Included in the e-mail sent to every customer.",
+    )
+
+    scope_started_at = fields.Datetime(readonly=True, copy=False)
+    scoped_at = fields.Datetime(readonly=True, copy=False)
+    scope_seconds = fields.Float(
+        string="Time to Scope (s)", readonly=True, copy=False, digits=(16, 3)
+    )
+    closed_at = fields.Datetime(readonly=True, copy=False)
+    hours_to_close = fields.Float(
+        compute="_compute_hours_to_close", store=True, digits=(16, 2), string="Time to Close (h)"
+    )
+
+    recall_lot_ids = fields.One2many("stock.recall.lot", "recall_id", string="Affected Lots")
+    delivery_ids = fields.One2many("stock.recall.delivery", "recall_id", string="Deliveries")
+    partner_line_ids = fields.One2many("stock.recall.partner", "recall_id", string="Customers")
+    hold_ids = fields.One2many("stock.lot.hold", "recall_id", string="Recall Holds")
+    upstream_lot_ids = fields.Many2many(
+        "stock.lot",
+        "stock_recall_upstream_lot_rel",
+        "recall_id",
+        "lot_id",
+        string="Upstream Lots",
+        readonly=True,
+        help="What the origin lots were made from: where the root cause may come from.",
+    )
+    supplier_ids = fields.Many2many(
+        "res.partner",
+        "stock_recall_supplier_rel",
+        "recall_id",
+        "partner_id",
+        string="Root-Cause Suppliers",
+        readonly=True,
+    )
+
+    affected_lot_count = fields.Integer(compute="_compute_counts", store=True)
+    delivery_count = fields.Integer(compute="_compute_counts", store=True)
+    customer_count = fields.Integer(compute="_compute_counts", store=True)
+    hold_count = fields.Integer(compute="_compute_hold_count")
+    mass_balance_gap_count = fields.Integer(
+        string="Mass-Balance Gaps", compute="_compute_counts", store=True
+    )
+    shipped_qty = fields.Float(
+        string="Shipped",
+        compute="_compute_effectiveness",
+        store=True,
+        digits="Product Unit of Measure",
+    )
+    accounted_qty = fields.Float(
+        string="Recovered or Accounted For",
+        compute="_compute_effectiveness",
+        store=True,
+        digits="Product Unit of Measure",
+    )
+    effectiveness = fields.Float(
+        string="Effectiveness (%)",
+        compute="_compute_effectiveness",
+        store=True,
+        digits=(16, 1),
+        help="Share of the shipped quantity returned or accounted for by the customers.",
+    )
+    xlsx_attachment_id = fields.Many2one("ir.attachment", readonly=True, copy=False)
+    pdf_attachment_id = fields.Many2one("ir.attachment", readonly=True, copy=False)
+
+    # ------------------------------------------------------------------
+    # ORM
+    # ------------------------------------------------------------------
+    @api.model_create_multi
+    def create(self, vals_list):
+        for vals in vals_list:
+            if vals.get("name", _("New")) == _("New"):
+                vals["name"] = self.env["ir.sequence"].next_by_code("stock.recall") or _("New")
+        return super().create(vals_list)
+
+    def write(self, vals):
+        frozen = {"lot_ids", "is_drill", "company_id"} & set(vals)
+        if frozen and self.filtered(lambda recall: recall.state != "draft"):
+            raise UserError(
+                _("The origin lots, drill flag and company of a scoped recall cannot change.")
+            )
+        return super().write(vals)
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_except_scoped(self):
+        scoped = self.filtered(lambda recall: recall.state != "draft" or recall.scoped_at)
+        if scoped:
+            raise UserError(
+                _(
+                    "Recalls that were scoped are audit records and cannot be deleted: "
+                    "cancel %(recalls)s instead.",
+                    recalls=", ".join(scoped.mapped("name")),
+                )
+            )
+
+    # ------------------------------------------------------------------
+    # Computes
+    # ------------------------------------------------------------------
+    @api.depends("lot_ids")
+    def _compute_product_ids(self):
+        for recall in self:
+            recall.product_ids = recall.lot_ids.product_id
+
+    @api.depends("scope_started_at", "closed_at", "create_date")
+    def _compute_hours_to_close(self):
+        for recall in self:
+            start = recall.scope_started_at or recall.create_date
+            if recall.closed_at and start:
+                recall.hours_to_close = (recall.closed_at - start).total_seconds() / 3600
+            else:
+                recall.hours_to_close = 0.0
+
+    @api.depends("recall_lot_ids.mass_balance_gap", "delivery_ids", "partner_line_ids")
+    def _compute_counts(self):
+        for recall in self:
+            recall.affected_lot_count = len(recall.recall_lot_ids)
+            recall.delivery_count = len(recall.delivery_ids)
+            recall.customer_count = len(recall.partner_line_ids)
+            recall.mass_balance_gap_count = len(
+                recall.recall_lot_ids.filtered("has_mass_balance_gap")
+            )
+
+    @api.depends("hold_ids")
+    def _compute_hold_count(self):
+        for recall in self:
+            recall.hold_count = len(recall.hold_ids)
+
+    @api.depends(
+        "partner_line_ids.quantity",
+        "partner_line_ids.returned_qty",
+        "partner_line_ids.accounted_qty",
+    )
+    def _compute_effectiveness(self):
+        for recall in self:
+            lines = recall.partner_line_ids
+            shipped = sum(lines.mapped("quantity"))
+            accounted = sum(min(line.quantity, line.recovered_qty) for line in lines)
+            recall.shipped_qty = shipped
+            recall.accounted_qty = accounted
+            recall.effectiveness = 100.0 * accounted / shipped if shipped else 100.0
+
+    # ------------------------------------------------------------------
+    # Scope
+    # ------------------------------------------------------------------
+    def _check_recall_manager(self):
+        if not self.env.user.has_group("stock_lot_traceability.group_recall_manager"):
+            raise UserError(_("Only Recall Managers can act on recalls."))
+
+    def _check_state(self, allowed, action):
+        for recall in self:
+            if recall.state not in allowed:
+                raise UserError(
+                    _(
+                        "Recall %(recall)s is %(state)s: it cannot be %(action)s.",
+                        recall=recall.name,
+                        state=dict(RECALL_STATES)[recall.state].lower(),
+                        action=action,
+                    )
+                )
+
+    def action_compute_scope(self):
+        """Trace the origin lots forward (and backward), fill the scope, time it."""
+        self._check_recall_manager()
+        self._check_state(("draft", "scoped", "in_progress"), _("scoped"))
+        for recall in self:
+            started_at, started = fields.Datetime.now(), time.perf_counter()
+            recall._fill_scope()
+            recall.write(
+                {
+                    "scope_started_at": recall.scope_started_at or started_at,
+                    "scoped_at": fields.Datetime.now(),
+                    "scope_seconds": time.perf_counter() - started,
+                    "state": "scoped" if recall.state == "draft" else recall.state,
+                }
+            )
+            recall.message_post(
+                body=_(
+                    "Scope computed in %(seconds).3f s: %(lots)s lots, %(deliveries)s "
+                    "deliveries, %(customers)s customers, %(gaps)s mass-balance gaps.",
+                    seconds=recall.scope_seconds,
+                    lots=recall.affected_lot_count,
+                    deliveries=recall.delivery_count,
+                    customers=recall.customer_count,
+                    gaps=recall.mass_balance_gap_count,
+                )
+            )
+        return True
+
+    def _fill_scope(self):
+        self.ensure_one()
+        lots = self.lot_ids.with_context(active_test=False)
+        depths = lots._trace("down")
+        scope_lots = self.env["stock.lot"].with_context(active_test=False).browse(depths)
+        balances = self.env["stock.recall.lot"]._mass_balance(scope_lots)
+        self.recall_lot_ids.sudo().unlink()  # sudo: scope lines are replaced, never edited
+        self.delivery_ids.sudo().unlink()
+        self.write(
+            {
+                "recall_lot_ids": [
+                    Command.create({"lot_id": lot_id, "depth": depth, **balances.get(lot_id, {})})
+                    for lot_id, depth in sorted(depths.items(), key=lambda item: (item[1], item[0]))
+                ],
+                "delivery_ids": [
+                    Command.create(vals)
+                    for vals in self.env["stock.recall.delivery"]._values_for_lots(scope_lots)
+                ],
+            }
+        )
+        upstream = lots._trace_lots("up") - lots
+        self.upstream_lot_ids = upstream
+        self.supplier_ids = (lots | upstream)._trace_suppliers()
+        self._sync_partner_lines()
+
+    def _sync_partner_lines(self):
+        """One line per customer; lines already notified keep their history."""
+        deliveries_by_partner = self.delivery_ids.grouped("partner_id")
+        existing = {line.partner_id: line for line in self.partner_line_ids}
+        for partner, line in existing.items():
+            if partner not in deliveries_by_partner and line.state == "to_notify":
+                line.sudo().unlink()  # sudo: a customer no longer in scope was never told
+            elif partner not in deliveries_by_partner:
+                line.quantity = 0.0
+        for partner, deliveries in deliveries_by_partner.items():
+            line = existing.get(partner) or self.env["stock.recall.partner"].create(
+                {"recall_id": self.id, "partner_id": partner.id}
+            )
+            line.quantity = sum(deliveries.mapped("net_qty"))
+            deliveries.partner_line_id = line
+
+    # ------------------------------------------------------------------
+    # Act
+    # ------------------------------------------------------------------
+    def action_hold_stock(self):
+        """Hold every affected lot that still has stock (a drill only reports them)."""
+        self._check_recall_manager()
+        self._check_state(("scoped", "in_progress"), _("acted on"))
+        for recall in self:
+            lots = recall.recall_lot_ids.lot_id._lots_with_stock()
+            already = recall.hold_ids.filtered(lambda hold: hold.state == "active").lot_id
+            to_hold = lots - already
+            if recall.is_drill:
+                recall.message_post(
+                    body=_(
+                        "Drill: %(count)s lots with stock would be put on hold (%(lots)s). "
+                        "No hold was placed.",
+                        count=len(to_hold),
+                        lots=", ".join(to_hold.mapped("name")) or _("none"),
+                    )
+                )
+            elif to_hold:
+                to_hold._place_hold(
+                    "recall", _("Recall %(recall)s", recall=recall.name), recall_id=recall.id
+                )
+                recall.message_post(
+                    body=_(
+                        "%(count)s lots put on hold: %(lots)s",
+                        count=len(to_hold),
+                        lots=", ".join(to_hold.mapped("name")),
+                    )
+                )
+            recall.state = "in_progress"
+        return True
+
+    def action_notify_customers(self):
+        """E-mail every customer not yet notified (the responsible user, for a drill)."""
+        self._check_recall_manager()
+        self._check_state(("scoped", "in_progress"), _("acted on"))
+        template = self.env.ref("stock_lot_traceability.stock_recall_partner_mail_template")
+        for recall in self:
+            lines = recall.partner_line_ids.filtered(lambda line: line.state == "to_notify")
+            if not recall.is_drill:
+                missing = lines.filtered(lambda line: not line.email)
+                if missing:
+                    raise UserError(
+                        _(
+                            "These customers have no e-mail address: %(partners)s. Add one or "
+                            "waive them before notifying.",
+                            partners=", ".join(missing.partner_id.mapped("display_name")),
+                        )
+                    )
+            for line in lines:
+                email_values = {}
+                if recall.is_drill:
+                    email_values = {
+                        "email_to": recall.user_id.email_formatted,
+                        "recipient_ids": [],
+                    }
+                template.send_mail(line.id, email_values=email_values)
+            lines.write({"state": "notified", "notified_at": fields.Datetime.now()})
+            recall.message_post(
+                body=_(
+                    "%(count)s customers notified%(drill)s.",
+                    count=len(lines),
+                    drill=_(" (drill: e-mails sent to the responsible only)")
+                    if recall.is_drill
+                    else "",
+                )
+            )
+            recall.state = "in_progress"
+        return True
+
+    def action_close(self):
+        self._check_recall_manager()
+        self._check_state(("scoped", "in_progress"), _("closed"))
+        for recall in self:
+            open_lines = recall.partner_line_ids.filtered(
+                lambda line: line.state in ("to_notify", "notified")
+            )
+            if open_lines:
+                raise UserError(
+                    _(
+                        "Recall %(recall)s cannot be closed: these customers have neither "
+                        "acknowledged nor been waived: %(partners)s.",
+                        recall=recall.name,
+                        partners=", ".join(open_lines.partner_id.mapped("display_name")),
+                    )
+                )
+            recall.write({"state": "closed", "closed_at": fields.Datetime.now()})
+            recall.message_post(
+                body=_(
+                    "Recall closed. Effectiveness: %(effectiveness).1f %% of %(shipped)s "
+                    "shipped, in %(hours).2f h.",
+                    effectiveness=recall.effectiveness,
+                    shipped=recall.shipped_qty,
+                    hours=recall.hours_to_close,
+                )
+            )
+            recall.activity_ids.action_feedback(feedback=_("Recall closed"))
+        return True
+
+    def action_cancel(self, reason):
+        self._check_recall_manager()
+        self._check_state(("draft", "scoped", "in_progress"), _("cancelled"))
+        if not (reason or "").strip():
+            raise UserError(_("Give the reason for cancelling the recall."))
+        self.write({"state": "cancelled", "cancel_reason": reason})
+        return True
+
+    def action_open_cancel_wizard(self):
+        return {
+            "type": "ir.actions.act_window",
+            "name": _("Cancel Recall"),
+            "res_model": "stock.recall.cancel.wizard",
+            "view_mode": "form",
+            "target": "new",
+            "context": {"default_recall_id": self.id},
+        }
+
+    # ------------------------------------------------------------------
+    # Smart buttons
+    # ------------------------------------------------------------------
+    def _action_view(self, model, name, records):
+        return {
+            "type": "ir.actions.act_window",
+            "name": name,
+            "res_model": model,
+            "view_mode": "list,form",
+            "domain": [("id", "in", records.ids)],
+            "context": {"create": False},
+        }
+
+    def action_view_holds(self):
+        self.ensure_one()
+        return self._action_view("stock.lot.hold", _("Recall Holds"), self.hold_ids)
+
+    def action_view_pickings(self):
+        self.ensure_one()
+        return self._action_view(
+            "stock.picking", _("Recalled Deliveries"), self.delivery_ids.picking_id
+        )
+
+    # ------------------------------------------------------------------
+    # Follow-up
+    # ------------------------------------------------------------------
+    @api.model
+    def _cron_follow_up(self):
+        """Remind the responsible of customers who have not acknowledged after N days."""
+        todo_type = self.env.ref("mail.mail_activity_data_todo")
+        for company in self.env["res.company"].search([]):
+            days = company.recall_follow_up_days
+            if days <= 0:
+                continue
+            deadline = fields.Datetime.now() - timedelta(days=days)
+            lines = self.env["stock.recall.partner"].search(
+                [
+                    ("recall_id.company_id", "=", company.id),
+                    ("recall_id.state", "=", "in_progress"),
+                    ("state", "=", "notified"),
+                    ("notified_at", "<=", deadline),
+                ]
+            )
+            for recall, recall_lines in lines.grouped("recall_id").items():
+                summary = _("Recall follow-up: customers to chase")
+                if recall.activity_ids.filtered(
+                    lambda act, summary=summary: (
+                        act.summary == summary and act.activity_type_id == todo_type
+                    )
+                ):
+                    continue
+                recall.activity_schedule(
+                    "mail.mail_activity_data_todo",
+                    user_id=recall.user_id.id,
+                    summary=summary,
+                    note=Markup("<p>%s</p><ul>%s</ul>")
+                    % (
+                        _("No acknowledgement after %s days from:", days),
+                        Markup("").join(
+                            Markup("<li>%s</li>") % partner.display_name
+                            for partner in recall_lines.partner_id
+                        ),
+                    ),
+                )
+
+    # ------------------------------------------------------------------
+    # Evidence: the tables shared by the workbook and the PDF report
+    # ------------------------------------------------------------------
+    def _selection_label(self, record, field_name):
+        selection = dict(record._fields[field_name]._description_selection(self.env))
+        return selection.get(record[field_name], "")
+
+    def _summary_rows(self):
+        self.ensure_one()
+        return [
+            (_("Reference"), self.name),
+            (_("Mock recall (drill)"), self.is_drill),
+            (_("Classification"), self._selection_label(self, "classification")),
+            (_("Status"), self._selection_label(self, "state")),
+            (_("Reason"), self.reason),
+            (_("Origin lots"), ", ".join(self.lot_ids.mapped("display_name"))),
+            (_("Products"), ", ".join(self.product_ids.mapped("display_name"))),
+            (_("Responsible"), self.user_id.name),
+            (_("Company"), self.company_id.name),
+            (_("Opened"), self.create_date),
+            (_("Scope started"), self.scope_started_at),
+            (_("Scope computed"), self.scoped_at),
+            (_("Time to scope (s)"), round(self.scope_seconds, 3)),
+            (_("Closed"), self.closed_at),
+            (_("Time to close (h)"), round(self.hours_to_close, 2)),
+            (_("Affected lots"), self.affected_lot_count),
+            (_("Customer deliveries"), self.delivery_count),
+            (_("Customers"), self.customer_count),
+            (_("Lots on recall hold"), len(self.hold_ids.filtered(lambda h: h.state == "active"))),
+            (_("Quantity shipped (net)"), self.shipped_qty),
+            (_("Quantity recovered or accounted for"), self.accounted_qty),
+            (_("Effectiveness (%)"), round(self.effectiveness, 1)),
+            (_("Lots with a mass-balance gap"), self.mass_balance_gap_count),
+            (_("Upstream lots"), ", ".join(self.upstream_lot_ids.mapped("display_name"))),
+            (_("Root-cause suppliers"), ", ".join(self.supplier_ids.mapped("display_name"))),
+        ]
+
+    def _lot_table(self):
+        headers = [
+            _("Depth"),
+            _("Lot"),
+            _("Product"),
+            _("Expiration"),
+            _("On Hand"),
+            _("Unit"),
+            _("Locations"),
+            _("Quality Status"),
+        ]
+        rows = [
+            [
+                line.depth,
+                line.lot_id.name,
+                line.product_id.display_name,
+                line.expiration_date,
+                line.on_hand_qty,
+                line.product_uom_id.name,
+                line.on_hand_locations,
+                self._selection_label(line.lot_id, "hold_state"),
+            ]
+            for line in self.recall_lot_ids
+        ]
+        return headers, rows
+
+    def _delivery_table(self):
+        headers = [
+            _("Customer"),
+            _("Ship To"),
+            _("Delivery"),
+            _("Sale Order"),
+            _("Lot"),
+            _("Product"),
+            _("Shipped"),
+            _("Returned"),
+            _("Net"),
+            _("Unit"),
+            _("Ship Date"),
+        ]
+        rows = [
+            [
+                line.partner_id.display_name,
+                line.ship_to_partner_id.display_name,
+                line.picking_id.name,
+                line.sale_id.name,
+                line.lot_id.name,
+                line.product_id.display_name,
+                line.quantity,
+                line.returned_qty,
+                line.net_qty,
+                line.product_uom_id.name,
+                line.date_done,
+            ]
+            for line in self.delivery_ids
+        ]
+        return headers, rows
+
+    def _customer_table(self):
+        headers = [
+            _("Customer"),
+            _("E-mail"),
+            _("Shipped (net)"),
+            _("Status"),
+            _("Notified"),
+            _("Acknowledged"),
+            _("Returned"),
+            _("Accounted For"),
+            _("Recovered"),
+            _("Waived"),
+        ]
+        rows = [
+            [
+                line.partner_id.display_name,
+                line.email,
+                line.quantity,
+                self._selection_label(line, "state"),
+                line.notified_at,
+                line.acknowledged_at,
+                line.returned_qty,
+                line.accounted_qty,
+                line.recovered_qty,
+                line.waive_reason,
+            ]
+            for line in self.partner_line_ids
+        ]
+        return headers, rows
+
+    def _mass_balance_table(self):
+        headers = [
+            _("Lot"),
+            _("Product"),
+            _("Received"),
+            _("Produced"),
+            _("Returned"),
+            _("Other Adjustments"),
+            _("On Hand"),
+            _("Shipped"),
+            _("Consumed"),
+            _("Scrapped"),
+            _("Gap"),
+            _("Gap Found"),
+        ]
+        rows = [
+            [
+                line.lot_id.name,
+                line.product_id.display_name,
+                line.received_qty,
+                line.produced_qty,
+                line.returned_qty,
+                line.adjusted_qty,
+                line.on_hand_qty,
+                line.shipped_qty,
+                line.consumed_qty,
+                line.scrapped_qty,
+                line.mass_balance_gap,
+                line.has_mass_balance_gap,
+            ]
+            for line in self.recall_lot_ids
+        ]
+        return headers, rows
+
+    def _fsma_204_table(self):
+        """Shipping Key Data Elements (21 CFR 1.1340), one row per shipment of a lot."""
+        headers = [
+            _("Traceability Lot Code"),
+            _("Product Description"),
+            _("Quantity"),
+            _("Unit of Measure"),
+            _("Ship-To Location"),
+            _("Ship-From Location"),
+            _("Ship Date"),
+            _("Traceability Lot Code Source"),
+            _("Reference Document Type"),
+            _("Reference Document Number"),
+        ]
+        sources = {}
+        rows = []
+        for line in self.delivery_ids:
+            lot = line.lot_id
+            if lot not in sources:
+                sources[lot] = self._lot_code_source(lot)
+            rows.append(
+                [
+                    lot.name,
+                    line.product_id.display_name,
+                    line.quantity,
+                    line.product_uom_id.name,
+                    self._address(line.ship_to_partner_id),
+                    self._ship_from(line),
+                    line.date_done,
+                    sources[lot],
+                    _("Delivery Order"),
+                    line.picking_id.name,
+                ]
+            )
+        return headers, rows
+
+    def _address(self, partner):
+        if not partner:
+            return ""
+        lines = [partner.display_name] + [
+            part
+            for part in (partner.street, partner.city, partner.zip, partner.country_id.name)
+            if part
+        ]
+        return ", ".join(lines)
+
+    def _ship_from(self, line):
+        warehouse = line.ship_from_location_id.warehouse_id
+        partner = warehouse.partner_id or self.company_id.partner_id
+        return f"{line.ship_from_location_id.display_name} — {self._address(partner)}"
+
+    def _lot_code_source(self, lot):
+        """Where the lot code was assigned: our plant for lots we made, else the supplier."""
+        if lot.parent_link_ids:
+            return self._address(self.company_id.partner_id)
+        suppliers = lot._trace_suppliers()
+        return "; ".join(self._address(partner) for partner in suppliers) or self._address(
+            self.company_id.partner_id
+        )
+
+    # ------------------------------------------------------------------
+    # Exports
+    # ------------------------------------------------------------------
+    def action_export_xlsx(self):
+        self.ensure_one()
+        content = self.env["stock.recall.xlsx"]._generate(self)
+        attachment = self._store_export(
+            content,
+            "xlsx",
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+        self.xlsx_attachment_id = attachment
+        return self._download(attachment)
+
+    def action_print_report(self):
+        self.ensure_one()
+        content = self.env["stock.recall.pdf"]._generate(self)
+        attachment = self._store_export(content, "pdf", "application/pdf")
+        self.pdf_attachment_id = attachment
+        return self._download(attachment)
+
+    def _store_export(self, content, extension, mimetype):
+        stamp = fields.Datetime.now().strftime("%Y%m%d-%H%M%S")
+        return self.env["ir.attachment"].create(
+            {
+                "name": f"{self.name.replace('/', '_')}-{stamp}.{extension}",
+                "raw": content,
+                "mimetype": mimetype,
+                "res_model": self._name,
+                "res_id": self.id,
+            }
+        )
+
+    def _download(self, attachment):
+        return {
+            "type": "ir.actions.act_url",
+            "url": f"/web/content/{attachment.id}?download=true",
+            "target": "self",
+        }

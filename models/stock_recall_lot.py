@@ -1,0 +1,147 @@
+from odoo import api, fields, models
+from odoo.tools import SQL, float_is_zero
+
+# Mass-balance columns: done move lines crossing the boundary of internal locations, by the
+# usage of the location on the other side (and whether the move is a scrap).
+_FLOWS_IN = {
+    "received_qty": "src.usage = 'supplier'",
+    "produced_qty": "src.usage = 'production'",
+    "returned_qty": "src.usage = 'customer'",
+    "adjusted_in": "src.usage NOT IN ('supplier', 'production', 'customer')",
+}
+_FLOWS_OUT = {
+    "shipped_qty": "dest.usage = 'customer'",
+    "consumed_qty": "dest.usage = 'production'",
+    "scrapped_qty": "dest.usage = 'inventory' AND m.scrapped",
+    "adjusted_out": "NOT (dest.usage IN ('customer', 'production') "
+    "OR (dest.usage = 'inventory' AND m.scrapped))",
+}
+
+
+class StockRecallLot(models.Model):
+    """A lot in the scope of a recall, with its mass balance."""
+
+    _name = "stock.recall.lot"
+    _description = "Recall Affected Lot"
+    _order = "recall_id, depth, product_id, lot_id"
+
+    recall_id = fields.Many2one("stock.recall", required=True, index=True, ondelete="cascade")
+    company_id = fields.Many2one(related="recall_id.company_id", store=True)
+    lot_id = fields.Many2one(
+        "stock.lot", required=True, index=True, ondelete="restrict", context={"active_test": False}
+    )
+    product_id = fields.Many2one(related="lot_id.product_id", store=True)
+    product_uom_id = fields.Many2one(related="lot_id.product_uom_id")
+    depth = fields.Integer(help="0: an origin lot; 1: made directly from one; and so on.")
+    expiration_date = fields.Datetime(related="lot_id.expiration_date")
+    hold_state = fields.Selection(related="lot_id.hold_state")
+    received_qty = fields.Float(string="Received", digits="Product Unit of Measure")
+    produced_qty = fields.Float(string="Produced", digits="Product Unit of Measure")
+    returned_qty = fields.Float(string="Returned", digits="Product Unit of Measure")
+    on_hand_qty = fields.Float(string="On Hand", digits="Product Unit of Measure")
+    on_hand_locations = fields.Char(string="Locations")
+    shipped_qty = fields.Float(string="Shipped", digits="Product Unit of Measure")
+    consumed_qty = fields.Float(string="Consumed", digits="Product Unit of Measure")
+    scrapped_qty = fields.Float(string="Scrapped", digits="Product Unit of Measure")
+    adjusted_qty = fields.Float(
+        string="Other Adjustments",
+        digits="Product Unit of Measure",
+        help="Inventory adjustments and other moves in (positive) or out (negative).",
+    )
+    mass_balance_gap = fields.Float(
+        string="Gap",
+        digits="Product Unit of Measure",
+        help="Received + produced + returned + adjustments - on hand - shipped - consumed - "
+        "scrapped. Anything but zero means stock changed without a recorded move.",
+    )
+    has_mass_balance_gap = fields.Boolean(string="Gap Found", index=True)
+
+    @api.model
+    def _mass_balance(self, lots):
+        """``{lot_id: values}`` of the mass-balance columns of these lots, in one query each."""
+        if not lots:
+            return {}
+        self.env.flush_all()
+        flows = [
+            SQL(
+                "COALESCE(SUM(ml.quantity_product_uom) FILTER (WHERE dest.usage = 'internal' "
+                "AND %s), 0)",
+                SQL(condition),
+            )
+            for condition in _FLOWS_IN.values()
+        ] + [
+            SQL(
+                "COALESCE(SUM(ml.quantity_product_uom) FILTER (WHERE src.usage = 'internal' "
+                "AND %s), 0)",
+                SQL(condition),
+            )
+            for condition in _FLOWS_OUT.values()
+        ]
+        self.env.cr.execute(
+            SQL(
+                """
+                SELECT ml.lot_id, %(flows)s
+                  FROM stock_move_line ml
+                  JOIN stock_move m ON m.id = ml.move_id
+                  JOIN stock_location src ON src.id = ml.location_id
+                  JOIN stock_location dest ON dest.id = ml.location_dest_id
+                 WHERE ml.lot_id = ANY(%(lot_ids)s) AND ml.state = 'done'
+                   AND (src.usage = 'internal') <> (dest.usage = 'internal')
+                 GROUP BY ml.lot_id
+                """,
+                flows=SQL(", ").join(flows),
+                lot_ids=lots.ids,
+            )
+        )
+        names = list(_FLOWS_IN) + list(_FLOWS_OUT)
+        moved = {row[0]: dict(zip(names, row[1:], strict=True)) for row in self.env.cr.fetchall()}
+        stock = self._on_hand(lots)
+        result = {}
+        for lot in lots:
+            flow = moved.get(lot.id, dict.fromkeys(names, 0.0))
+            on_hand, locations = stock.get(lot.id, (0.0, ""))
+            adjusted = flow.pop("adjusted_in") - flow.pop("adjusted_out")
+            gap = (
+                flow["received_qty"]
+                + flow["produced_qty"]
+                + flow["returned_qty"]
+                + adjusted
+                - on_hand
+                - flow["shipped_qty"]
+                - flow["consumed_qty"]
+                - flow["scrapped_qty"]
+            )
+            rounding = lot.product_id.uom_id.rounding
+            result[lot.id] = {
+                **flow,
+                "adjusted_qty": adjusted,
+                "on_hand_qty": on_hand,
+                "on_hand_locations": locations,
+                "mass_balance_gap": gap,
+                "has_mass_balance_gap": not float_is_zero(gap, precision_rounding=rounding),
+            }
+        return result
+
+    @api.model
+    def _on_hand(self, lots):
+        """``{lot_id: (quantity, 'Location: qty; ...')}`` in internal locations."""
+        self.env.cr.execute(
+            SQL(
+                """
+                SELECT quant.lot_id, loc.complete_name, SUM(quant.quantity)
+                  FROM stock_quant quant
+                  JOIN stock_location loc ON loc.id = quant.location_id
+                 WHERE quant.lot_id = ANY(%(lot_ids)s) AND loc.usage = 'internal'
+                 GROUP BY quant.lot_id, loc.complete_name
+                HAVING SUM(quant.quantity) <> 0
+                 ORDER BY quant.lot_id, loc.complete_name
+                """,
+                lot_ids=lots.ids,
+            )
+        )
+        result = {}
+        for lot_id, location, quantity in self.env.cr.fetchall():
+            total, text = result.get(lot_id, (0.0, ""))
+            entry = f"{location}: {quantity:g}"
+            result[lot_id] = (total + quantity, f"{text}; {entry}" if text else entry)
+        return result

@@ -1,0 +1,1 @@
+from . import stock_recall_pdf, stock_recall_xlsx

@@ -1,0 +1,21 @@
+from odoo import fields, models
+
+
+class StockRecallCancelWizard(models.TransientModel):
+    """Ask for the reason before cancelling a recall or waiving customers."""
+
+    _name = "stock.recall.cancel.wizard"
+    _description = "Recall Cancellation or Waiver"
+
+    mode = fields.Selection([("cancel", "Cancel"), ("waive", "Waive")], default="cancel")
+    recall_id = fields.Many2one("stock.recall")
+    partner_line_ids = fields.Many2many("stock.recall.partner", string="Customers")
+    reason = fields.Text(required=True)
+
+    def action_confirm(self):
+        self.ensure_one()
+        if self.mode == "waive":
+            self.partner_line_ids.action_waive(self.reason)
+        else:
+            self.recall_id.action_cancel(self.reason)
+        return {"type": "ir.actions.act_window_close"}
