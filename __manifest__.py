@@ -35,6 +35,9 @@
         "views/stock_lot_traceability_menus.xml",
     ],
     "demo": ["demo/stock_lot_traceability_demo.xml"],
+    "assets": {
+        "web.assets_tests": ["stock_lot_traceability/static/tests/tours/*.js"],
+    },
     "post_init_hook": "post_init_hook",
     "installable": True,
     "application": False,

@@ -2,26 +2,8 @@ from odoo import Command
 from odoo.tests import TransactionCase, new_test_user
 
 
-class TraceabilityCase(TransactionCase):
-    """A small biscuit factory: three vendors, two manufacturing levels, three customers.
-
-    Receipts (purchase orders)      MOs, level 1 (premix)      MOs, level 2 (biscuits)
-        FLOUR-1 (Mill)  ─┐
-        FLOUR-2 (Mill)  ─┼─> PREMIX-1 ─────────────┐
-        SUGAR-1 (Sugar) ─┘                          ├─> BISCUIT-1 ─> Alpha (4 of 6 sold), Beta (3)
-        FLOUR-2, SUGAR-1 ──> PREMIX-2 ──┐           │
-        EGGS-1 (Farm) ──────────────────┴───────────┴─> BISCUIT-2 ─> Beta (2), Gamma (5, 2 back)
-    """
-
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        cls.env = cls.env(context=dict(cls.env.context, tracking_disable=True))
-        cls.flow = cls.env["stock.lot.traceability.flow"]
-        cls.company = cls.env.company
-        cls._create_partners()
-        cls._create_products()
-        cls._run_factory()
+class TraceabilityMixin:
+    """Master data of a small biscuit factory, shared by the ORM and the browser tests."""
 
     @classmethod
     def _create_partners(cls):
@@ -73,6 +55,45 @@ class TraceabilityCase(TransactionCase):
         return cls.env["stock.lot"].search([("name", "=", name)], limit=1)
 
     @classmethod
+    def _user(cls, login, groups, company=None):
+        company = company or cls.company
+        return new_test_user(
+            cls.env,
+            login=login,
+            groups=groups,
+            company_id=company.id,
+            company_ids=[Command.set(company.ids)],
+        )
+
+    def assertTrace(self, lot, direction, expected, **kwargs):
+        """Compare a trace with ``{lot: depth}`` expected, by lot name for readable diffs."""
+        trace = lot._trace(direction, **kwargs)
+        got = {self.env["stock.lot"].browse(lot_id).name: depth for lot_id, depth in trace.items()}
+        self.assertEqual(got, {lot.name: depth for lot, depth in expected.items()})
+
+
+class TraceabilityCase(TraceabilityMixin, TransactionCase):
+    """A small biscuit factory: three vendors, two manufacturing levels, three customers.
+
+    Receipts (purchase orders)      MOs, level 1 (premix)      MOs, level 2 (biscuits)
+        FLOUR-1 (Mill)  ─┐
+        FLOUR-2 (Mill)  ─┼─> PREMIX-1 ─────────────┐
+        SUGAR-1 (Sugar) ─┘                          ├─> BISCUIT-1 ─> Alpha (4 of 6 sold), Beta (3)
+        FLOUR-2, SUGAR-1 ──> PREMIX-2 ──┐           │
+        EGGS-1 (Farm) ──────────────────┴───────────┴─> BISCUIT-2 ─> Beta (2), Gamma (5, 2 back)
+    """
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.env = cls.env(context=dict(cls.env.context, tracking_disable=True))
+        cls.flow = cls.env["stock.lot.traceability.flow"]
+        cls.company = cls.env.company
+        cls._create_partners()
+        cls._create_products()
+        cls._run_factory()
+
+    @classmethod
     def _run_factory(cls):
         flow = cls.flow
         flow._receive_lots(cls.mill, [(cls.flour, "FLOUR-1", 100), (cls.flour, "FLOUR-2", 100)])
@@ -102,20 +123,3 @@ class TraceabilityCase(TransactionCase):
         )
         cls.delivery_gamma = flow._deliver_lots(cls.gamma, [(cls.biscuit, cls.biscuit_2, 5)])
         cls.return_gamma = flow._return_delivery(cls.delivery_gamma, {cls.biscuit_2: 2})
-
-    @classmethod
-    def _user(cls, login, groups, company=None):
-        company = company or cls.company
-        return new_test_user(
-            cls.env,
-            login=login,
-            groups=groups,
-            company_id=company.id,
-            company_ids=[Command.set(company.ids)],
-        )
-
-    def assertTrace(self, lot, direction, expected, **kwargs):
-        """Compare a trace with ``{lot: depth}`` expected, by lot name for readable diffs."""
-        trace = lot._trace(direction, **kwargs)
-        got = {self.env["stock.lot"].browse(lot_id).name: depth for lot_id, depth in trace.items()}
-        self.assertEqual(got, {lot.name: depth for lot, depth in expected.items()})

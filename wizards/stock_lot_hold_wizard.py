@@ -44,6 +44,8 @@ class StockLotHoldWizard(models.TransientModel):
         if not lots:
             raise UserError(_("Select at least one lot to put on hold."))
         holds = lots._place_hold(self.reason, self.note)
+        if len(holds) == 1:
+            return {"type": "ir.actions.act_window_close"}
         return {
             "type": "ir.actions.act_window",
             "name": _("Holds Placed"),
