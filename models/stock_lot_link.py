@@ -313,5 +313,8 @@ class StockLotLink(models.Model):
         )
         self.env.cr.execute(query)
         count = self.env.cr.rowcount
-        self.env.invalidate_all()
+        # only what the insert changed: invalidating more would reorder cached relations
+        # that callers of _post_inventory still rely on (e.g. an MO's backorders)
+        self.invalidate_model()
+        self.env["stock.lot"].invalidate_model(["parent_link_ids", "child_link_ids"])
         return count

@@ -267,3 +267,31 @@ class StockLotTraceabilityFlow(models.AbstractModel):
             [(biscuit, lot("BSC-1003"), 250), (biscuit, lot("BSC-1004"), 150)],
         )
         self._return_delivery(school, {lot("BSC-1002"): 20})
+        self._create_demo_quality_cases(lot)
+
+    @api.model
+    def _create_demo_quality_cases(self, lot):
+        """A quarantine location, eggs waiting for a lab result, and a mock-recall drill."""
+        warehouse = self.env["stock.warehouse"].search(
+            [("company_id", "=", self.env.company.id)], limit=1
+        )
+        self.env["stock.location"].create(
+            {
+                "name": "Quarantine",
+                "location_id": warehouse.view_location_id.id,
+                "is_quarantine": True,
+            }
+        )
+        lot("EG-0918")._place_hold(
+            "lab_pending", "Salmonella screen sent to the lab, results expected in 48 h."
+        )
+        drill = self.env["stock.recall"].create(
+            {
+                "lot_ids": [Command.set(lot("FL-24102").ids)],
+                "is_drill": True,
+                "classification": "class_2",
+                "reason": "Quarterly mock recall (BRCGS 3.11.3): trace flour lot FL-24102 "
+                "forward to customers and back to the mill.",
+            }
+        )
+        drill.action_compute_scope()
