@@ -124,7 +124,8 @@ class StockLot(models.Model):
         """Done move lines that received these lots from a supplier location."""
         return self._trace_move_lines(SQL("src.usage = 'supplier'"))
 
-    def _trace_move_lines(self, location_condition):
+    def _trace_move_lines(self, location_condition, done=True):
+        """Move lines of these lots matching ``location_condition`` (done, or still open)."""
         if not self.ids:
             return self.env["stock.move.line"]
         self.env["stock.move.line"].flush_model()
@@ -135,7 +136,7 @@ class StockLot(models.Model):
                   FROM stock_move_line ml
                   JOIN stock_location src ON src.id = ml.location_id
                   JOIN stock_location dest ON dest.id = ml.location_dest_id
-                 WHERE ml.lot_id = ANY(%(lot_ids)s) AND ml.state = 'done'
+                 WHERE ml.lot_id = ANY(%(lot_ids)s) AND %(state_condition)s
                    AND ml.company_id = ANY(%(company_ids)s)
                    AND %(condition)s
                  ORDER BY ml.date, ml.id
@@ -143,6 +144,9 @@ class StockLot(models.Model):
                 lot_ids=list(self.ids),
                 company_ids=self._trace_company_ids(),
                 condition=location_condition,
+                state_condition=SQL("ml.state = 'done'")
+                if done
+                else SQL("ml.state NOT IN ('done', 'cancel')"),
             )
         )
         return self.env["stock.move.line"].browse(row[0] for row in self.env.cr.fetchall())

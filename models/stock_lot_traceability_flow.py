@@ -40,11 +40,7 @@ class StockLotTraceabilityFlow(models.AbstractModel):
         for move, (_product, lot_name, quantity) in zip(
             receipt.move_ids.sorted("id"), lines, strict=True
         ):
-            move.move_line_ids.unlink()
-            move.move_line_ids = [
-                Command.create(self._move_line_vals(move, quantity, lot_name=lot_name))
-            ]
-            move.picked = True
+            self._pick(move, [({"lot_name": lot_name}, quantity)])
         self._validate_picking(receipt)
         return receipt
 
@@ -69,13 +65,7 @@ class StockLotTraceabilityFlow(models.AbstractModel):
         )
         production.qty_producing = quantity
         for move in production.move_raw_ids:
-            move.move_line_ids.unlink()
-            move.move_line_ids = [
-                Command.create(self._move_line_vals(move, lot_qty, lot=lot))
-                for lot, lot_qty in consumed.items()
-                if lot.product_id == move.product_id
-            ]
-            move.picked = True
+            self._pick_lots(move, consumed.items())
         result = production.button_mark_done()
         if isinstance(result, dict) and result.get("res_model"):
             self._confirm_wizard(result)
@@ -112,13 +102,7 @@ class StockLotTraceabilityFlow(models.AbstractModel):
         order.action_confirm()
         delivery = order.picking_ids
         for move in delivery.move_ids:
-            move.move_line_ids.unlink()
-            move.move_line_ids = [
-                Command.create(self._move_line_vals(move, quantity, lot=lot))
-                for product, lot, quantity in lines
-                if product == move.product_id
-            ]
-            move.picked = True
+            self._pick_lots(move, [(lot, quantity) for _product, lot, quantity in lines])
         self._validate_picking(delivery)
         return delivery
 
@@ -146,31 +130,41 @@ class StockLotTraceabilityFlow(models.AbstractModel):
         action = wizard.action_create_returns()
         returned = self.env["stock.picking"].browse(action["res_id"])
         for move in returned.move_ids:
-            move.move_line_ids.unlink()
-            move.move_line_ids = [
-                Command.create(self._move_line_vals(move, qty, lot=lot))
-                for lot, qty in quantities.items()
-                if lot.product_id == move.product_id
-            ]
-            move.picked = True
+            self._pick_lots(move, quantities.items())
         return returned
 
     @api.model
-    def _move_line_vals(self, move, quantity, lot=None, lot_name=None):
-        vals = {
-            "move_id": move.id,
-            "product_id": move.product_id.id,
-            "product_uom_id": move.product_uom.id,
-            "location_id": move.location_id.id,
-            "location_dest_id": move.location_dest_id.id,
-            "quantity": quantity,
-            "picking_id": move.picking_id.id,
-        }
-        if lot:
-            vals["lot_id"] = lot.id
-        if lot_name:
-            vals["lot_name"] = lot_name
-        return vals
+    def _pick_lots(self, move, lot_quantities):
+        """Make ``move`` use exactly these ``(lot, quantity)`` (lots of other products skipped)."""
+        self._pick(
+            move,
+            [
+                ({"lot_id": lot.id}, qty)
+                for lot, qty in lot_quantities
+                if lot.product_id == move.product_id
+            ],
+        )
+
+    @api.model
+    def _pick(self, move, lines):
+        """Replace what Odoo reserved on ``move`` by ``(extra move-line values, quantity)``."""
+        move.move_line_ids.unlink()
+        move.move_line_ids = [
+            Command.create(
+                {
+                    "move_id": move.id,
+                    "product_id": move.product_id.id,
+                    "product_uom_id": move.product_uom.id,
+                    "location_id": move.location_id.id,
+                    "location_dest_id": move.location_dest_id.id,
+                    "picking_id": move.picking_id.id,
+                    "quantity": quantity,
+                    **extra,
+                }
+            )
+            for extra, quantity in lines
+        ]
+        move.picked = True
 
     @api.model
     def _validate_picking(self, picking):

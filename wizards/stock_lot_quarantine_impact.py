@@ -49,18 +49,4 @@ class StockLotQuarantineImpact(models.TransientModel):
 
     def _open_move_lines(self, lots):
         """Not-done move lines taking these lots out of stock: they would be blocked."""
-        self.env["stock.move.line"].flush_model()
-        self.env.cr.execute(
-            SQL(
-                """
-                SELECT ml.id
-                  FROM stock_move_line ml
-                  JOIN stock_location src ON src.id = ml.location_id
-                 WHERE ml.lot_id = ANY(%(lot_ids)s)
-                   AND ml.state NOT IN ('done', 'cancel')
-                   AND src.usage = 'internal'
-                """,
-                lot_ids=lots.ids,
-            )
-        )
-        return self.env["stock.move.line"].browse(row[0] for row in self.env.cr.fetchall())
+        return lots._trace_move_lines(SQL("src.usage = 'internal'"), done=False)
