@@ -6,8 +6,8 @@ class StockMove(models.Model):
     _inherit = "stock.move"
 
     def _reserves_held_lots(self):
-        """Only a move into quarantine may reserve stock of a held lot."""
-        return self.location_dest_id.is_quarantine
+        """Only a move into quarantine, or back to the vendor, may reserve a held lot."""
+        return self.location_dest_id.is_quarantine or self.location_dest_id.usage == "supplier"
 
     def _update_reserved_quantity(
         self, need, location_id, lot_id=None, package_id=None, owner_id=None, strict=True

@@ -19,14 +19,16 @@ class StockMoveLine(models.Model):
     def _blocked_by_hold(self):
         """Lines that would take a held lot out of stock to anywhere but quarantine.
 
-        Inventory adjustments (counting a held lot) and moves into, or between, quarantine
-        locations are allowed; so is anything not leaving an internal location.
+        Allowed: moves into, or between, quarantine locations; returns to the vendor (the
+        usual end of a supplier recall); inventory adjustments (counting a held lot); and
+        anything that does not leave an internal location.
         """
         return self.filtered(
             lambda line: (
                 line.lot_id.hold_state == "held"
                 and line.location_id.usage == "internal"
                 and not line.location_dest_id.is_quarantine
+                and line.location_dest_id.usage != "supplier"
                 and not line.move_id.is_inventory
             )
         )
