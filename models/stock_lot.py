@@ -52,6 +52,11 @@ class StockLot(models.Model):
     )
     hold_count = fields.Integer(string="Holds", compute="_compute_hold_state", store=True)
 
+    @api.constrains("name", "product_id", "company_id")
+    def _check_unique_lot(self):
+        """An archived lot still owns its number: check uniqueness across archived lots too."""
+        return super(StockLot, self.with_context(active_test=False))._check_unique_lot()
+
     @api.depends("hold_ids.state")
     def _compute_hold_state(self):
         for lot in self:

@@ -132,3 +132,10 @@ class TestGenealogy(TraceabilityCase):
         self.assertTrue(manual.exists())
         self.assertNotIn(self.biscuit_2.id, self.sugar_1._trace("down", max_depth=1))
         self.assertIn(manual, self.biscuit_2.with_context(active_test=False).parent_link_ids)
+
+    def test_an_archived_lot_keeps_its_number_and_its_links(self):
+        self.premix_1.action_archive()
+        with self.assertRaises(ValidationError):
+            self.env["stock.lot"].create({"name": "PREMIX-1", "product_id": self.premix.id})
+        self.assertIn(self.premix_1.id, self.flour_1._trace("down"))
+        self.assertEqual(self.flour_1.downstream_lot_count, 2)
