@@ -1,6 +1,6 @@
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError, ValidationError
-from odoo.tools import SQL
+from odoo.tools import SQL, split_every
 
 # How stock moves tie to the document consuming or producing lots: the document's table
 # and the conditions selecting its consumed and its produced moves (alias `m`, with
@@ -220,6 +220,26 @@ class StockLotLink(models.Model):
         return self._link_documents("unbuild", unbuild_ids)
 
     @api.model
+    def _backfill_documents(self, kind, batch_size=5000):
+        """Link every done production (or unbuild), in batches.
+
+        Fresh statistics first: right after a bulk load PostgreSQL may think the move-line
+        tables are tiny and pick a plan that takes minutes instead of seconds.
+        """
+        table = _DOCUMENTS[kind][0]
+        self.env.flush_all()
+        self.env.cr.execute(
+            "ANALYZE stock_move_line, stock_move, stock_move_line_consume_rel, stock_lot_link"
+        )
+        self.env.cr.execute(
+            SQL("SELECT id FROM %s WHERE state = 'done' ORDER BY id", SQL.identifier(table))
+        )
+        document_ids = [row[0] for row in self.env.cr.fetchall()]
+        return sum(
+            self._link_documents(kind, batch) for batch in split_every(batch_size, document_ids)
+        )
+
+    @api.model
     def _link_documents(self, kind, document_ids=None):
         """Insert (or refresh the quantity of) the links of productions or unbuilds, in SQL.
 
@@ -228,15 +248,12 @@ class StockLotLink(models.Model):
         A consumed lot Odoo did not pair with any produced line is linked to every lot the
         document produced. The quantity is what the document consumed of the input lot.
         """
-        table, consumed_condition, produced_condition = _DOCUMENTS[kind]
-        document_column = "production_id" if kind == "production" else "unbuild_id"
         if document_ids is None:
-            self.env.cr.execute(
-                SQL("SELECT id FROM %s WHERE state = 'done'", SQL.identifier(table))
-            )
-            document_ids = [row[0] for row in self.env.cr.fetchall()]
+            return self._backfill_documents(kind)
         if not document_ids:
             return 0
+        table, consumed_condition, produced_condition = _DOCUMENTS[kind]
+        document_column = "production_id" if kind == "production" else "unbuild_id"
         self.env.flush_all()
         date_column = "date_finished" if kind == "production" else "write_date"
         production_expr = "doc.id" if kind == "production" else "doc.mo_id"
@@ -300,6 +317,7 @@ class StockLotLink(models.Model):
             DO UPDATE SET quantity = EXCLUDED.quantity,
                           write_uid = EXCLUDED.write_uid,
                           write_date = EXCLUDED.write_date
+                    WHERE stock_lot_link.quantity IS DISTINCT FROM EXCLUDED.quantity
             """,
             consumed_condition=SQL(consumed_condition, ids=list(document_ids)),
             produced_condition=SQL(produced_condition, ids=list(document_ids)),

@@ -119,6 +119,12 @@ class StockRecall(models.Model):
     affected_lot_count = fields.Integer(compute="_compute_counts", store=True)
     delivery_count = fields.Integer(compute="_compute_counts", store=True)
     customer_count = fields.Integer(compute="_compute_counts", store=True)
+    unassigned_delivery_count = fields.Integer(
+        string="Deliveries Without Customer",
+        compute="_compute_counts",
+        store=True,
+        help="Shipments of affected lots that name no customer: no e-mail can reach them.",
+    )
     hold_count = fields.Integer(compute="_compute_hold_count")
     mass_balance_gap_count = fields.Integer(
         string="Mass-Balance Gaps", compute="_compute_counts", store=True
@@ -198,6 +204,9 @@ class StockRecall(models.Model):
             recall.affected_lot_count = len(recall.recall_lot_ids)
             recall.delivery_count = len(recall.delivery_ids)
             recall.customer_count = len(recall.partner_line_ids)
+            recall.unassigned_delivery_count = len(
+                recall.delivery_ids.filtered(lambda delivery: not delivery.partner_id)
+            )
             recall.mass_balance_gap_count = len(
                 recall.recall_lot_ids.filtered("has_mass_balance_gap")
             )
@@ -302,6 +311,7 @@ class StockRecall(models.Model):
                 line.sudo().unlink()  # sudo: a customer no longer in scope was never told
             elif partner not in deliveries_by_partner:
                 line.quantity = 0.0
+        deliveries_by_partner.pop(self.env["res.partner"], None)
         for partner, deliveries in deliveries_by_partner.items():
             line = existing.get(partner) or self.env["stock.recall.partner"].create(
                 {"recall_id": self.id, "partner_id": partner.id}

@@ -11,7 +11,11 @@ class StockRecallDelivery(models.Model):
     recall_id = fields.Many2one("stock.recall", required=True, index=True, ondelete="cascade")
     company_id = fields.Many2one(related="recall_id.company_id", store=True)
     partner_id = fields.Many2one(
-        "res.partner", string="Customer", required=True, index=True, ondelete="restrict"
+        "res.partner",
+        string="Customer",
+        index=True,
+        ondelete="restrict",
+        help="Empty when the delivery named no partner: such shipments must be chased by hand.",
     )
     partner_line_id = fields.Many2one(
         "stock.recall.partner", string="Customer Line", index="btree_not_null", ondelete="set null"

@@ -123,6 +123,40 @@ class TestRecall(TraceabilityCase):
         self.assertEqual(recall.state, "closed")
         self.assertEqual(recall.effectiveness, 100.0)
 
+    def test_a_shipment_naming_no_customer_is_flagged_not_lost(self):
+        warehouse = self.env["stock.warehouse"].search(
+            [("company_id", "=", self.company.id)], limit=1
+        )
+        customers = self.env.ref("stock.stock_location_customers")
+        picking = self.env["stock.picking"].create(
+            {
+                "picking_type_id": warehouse.out_type_id.id,
+                "location_id": warehouse.lot_stock_id.id,
+                "location_dest_id": customers.id,
+                "move_ids": [
+                    Command.create(
+                        {
+                            "name": "counter sale",
+                            "product_id": self.flour.id,
+                            "product_uom_qty": 1,
+                            "product_uom": self.flour.uom_id.id,
+                            "location_id": warehouse.lot_stock_id.id,
+                            "location_dest_id": customers.id,
+                        }
+                    )
+                ],
+            }
+        )
+        picking.action_confirm()
+        self.flow._pick_lots(picking.move_ids, [(self.flour_2, 1)])
+        self.flow._validate_picking(picking)
+        recall = self._recall(self.flour_2)
+        orphan = recall.delivery_ids.filtered(lambda line: line.picking_id == picking)
+        self.assertEqual((orphan.lot_id, orphan.quantity), (self.flour_2, 1.0))
+        self.assertFalse(orphan.partner_id)
+        self.assertEqual(recall.unassigned_delivery_count, 1)
+        self.assertEqual(len(recall.partner_line_ids), 4)
+
     def test_an_archived_lot_stays_in_scope(self):
         self.biscuit_1.action_archive()
         self.assertFalse(self.biscuit_1.active)
