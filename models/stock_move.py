@@ -1,5 +1,4 @@
 from odoo import _, models
-from odoo.exceptions import UserError
 
 
 class StockMove(models.Model):
@@ -49,17 +48,9 @@ class StockMove(models.Model):
 
     def _check_no_held_lot_leaves_stock(self):
         """Refuse, before anything is written, to ship, consume or scrap a held lot."""
-        lines = self.move_line_ids.filtered(
+        self.move_line_ids.filtered(
             lambda line: line.picked or line.move_id.picked
-        )._blocked_by_hold()
-        if lines:
-            raise UserError(
-                _(
-                    "These lots are on quality hold and cannot leave stock (only a move into "
-                    "a quarantine location is allowed):\n%(lots)s",
-                    lots=lines.lot_id._hold_summary(),
-                )
-            )
+        )._check_not_blocked_by_hold()
 
     def _hold_lots_received_for_inspection(self):
         """Hold every lot received from a vendor for a product that asks for inspection."""

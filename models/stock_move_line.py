@@ -33,15 +33,16 @@ class StockMoveLine(models.Model):
             )
         )
 
-    def _check_held_lot_not_picked(self):
+    def _check_not_blocked_by_hold(self):
+        """Refuse these lines if any takes a held lot out of stock, naming lots and reasons."""
         blocked = self.filtered(
             lambda line: line.state not in ("done", "cancel")
         )._blocked_by_hold()
         if blocked:
             raise UserError(
                 _(
-                    "These lots are on quality hold and cannot be picked for this operation:"
-                    "\n%(lots)s",
+                    "These lots are on quality hold and cannot leave stock (only a move into "
+                    "a quarantine location or back to the vendor is allowed):\n%(lots)s",
                     lots=blocked.lot_id._hold_summary(),
                 )
             )
@@ -49,13 +50,13 @@ class StockMoveLine(models.Model):
     def write(self, vals):
         res = super().write(vals)
         if vals.get("lot_id"):
-            self._check_held_lot_not_picked()
+            self._check_not_blocked_by_hold()
         return res
 
     @api.model_create_multi
     def create(self, vals_list):
         lines = super().create(vals_list)
-        lines.filtered(lambda line: line.lot_id)._check_held_lot_not_picked()
+        lines.filtered(lambda line: line.lot_id)._check_not_blocked_by_hold()
         late_productions = lines.filtered(
             lambda line: (
                 line.state == "done"

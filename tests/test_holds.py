@@ -209,9 +209,11 @@ class TestHolds(TraceabilityCase):
         self.assertFalse(move.move_line_ids, "a held lot is not reserved out of quarantine")
 
     def test_a_held_lot_goes_back_to_the_vendor(self):
-        receipt = self.env["stock.move.line"].search(
-            [("lot_id", "=", self.cocoa_old.id), ("location_id.usage", "=", "supplier")]
-        ).picking_id
+        receipt = (
+            self.env["stock.move.line"]
+            .search([("lot_id", "=", self.cocoa_old.id), ("location_id.usage", "=", "supplier")])
+            .picking_id
+        )
         self._hold(self.cocoa_old, reason="supplier_recall", note="Mill recall notice 12")
         returned = self.flow._return_delivery(receipt, {self.cocoa_old: 50})
         self.assertEqual(returned.state, "done")
