@@ -88,6 +88,28 @@ class TestHolds(TraceabilityCase):
         self.assertEqual(delivery.move_line_ids.lot_id, self.cocoa_new)
         self.assertEqual(delivery.state, "assigned")
 
+    def test_every_removal_strategy_skips_the_held_lot(self):
+        strategies = [
+            "stock.removal_fifo",
+            "stock.removal_lifo",
+            "stock.removal_closest",
+            "product_expiry.removal_fefo",
+        ]
+        for xmlid in strategies:
+            with self.subTest(strategy=xmlid):
+                self._use_removal(xmlid)
+                first_choice = self._sell(self.cocoa, 10)
+                preferred = first_choice.move_line_ids.lot_id
+                self.assertEqual(len(preferred), 1)
+                first_choice.action_cancel()
+                hold = self._hold(preferred)
+                delivery = self._sell(self.cocoa, 10)
+                self.assertEqual(
+                    delivery.move_line_ids.lot_id, (self.cocoa_old | self.cocoa_new) - preferred
+                )
+                delivery.action_cancel()
+                hold.with_user(self.quality).action_release("Checked")
+
     def test_fefo_reservation_takes_the_free_lot(self):
         self._use_removal("product_expiry.removal_fefo")
         self._hold(self.cocoa_old)
