@@ -211,18 +211,44 @@ class StockLot(models.Model):
 
     def _trace_customers(self):
         """Commercial partners who received these lots or anything made from them."""
-        rows = self._trace_lots("down")._trace_customer_quantities()
-        return self.env["res.partner"].browse(sorted({row["partner_id"] for row in rows}))
+        return self._trace_lots("down")._delivery_customers()
 
     def _trace_suppliers(self):
         """Vendors of these lots or of any lot they were made from."""
-        lines = self._trace_lots("up")._trace_receipts()
-        vendors = self.env["res.partner"]
-        for line in lines:
-            purchase = line.move_id.purchase_line_id.order_id
-            partner = purchase.partner_id or line.picking_id.partner_id or line.move_id.partner_id
-            vendors |= partner.commercial_partner_id
-        return vendors
+        return self._trace_lots("up")._receipt_vendors()
+
+    def _delivery_customers(self):
+        """Commercial partners who received these very lots (no trace)."""
+        rows = self._trace_customer_quantities()
+        return self.env["res.partner"].browse(sorted({row["partner_id"] for row in rows}))
+
+    def _receipt_vendors(self):
+        """Commercial partners these very lots were received from (no trace): the vendor of
+        the purchase order, else the partner of the receipt or of its move."""
+        if not self.ids:
+            return self.env["res.partner"]
+        self.env.flush_all()
+        self.env.cr.execute(
+            SQL(
+                """
+                SELECT DISTINCT COALESCE(vendor.commercial_partner_id, vendor.id)
+                  FROM stock_move_line ml
+                  JOIN stock_move move ON move.id = ml.move_id
+                  JOIN stock_location src ON src.id = ml.location_id
+                  LEFT JOIN purchase_order_line pol ON pol.id = move.purchase_line_id
+                  LEFT JOIN purchase_order po ON po.id = pol.order_id
+                  LEFT JOIN stock_picking picking ON picking.id = ml.picking_id
+                  JOIN res_partner vendor
+                    ON vendor.id = COALESCE(po.partner_id, picking.partner_id, move.partner_id)
+                 WHERE ml.lot_id = ANY(%(lot_ids)s) AND ml.state = 'done'
+                   AND ml.company_id = ANY(%(company_ids)s)
+                   AND src.usage = 'supplier'
+                """,
+                lot_ids=list(self.ids),
+                company_ids=self._trace_company_ids(),
+            )
+        )
+        return self.env["res.partner"].browse(row[0] for row in self.env.cr.fetchall())
 
     # ------------------------------------------------------------------
     # Smart buttons
@@ -234,10 +260,11 @@ class StockLot(models.Model):
                 lot.upstream_lot_count = lot.downstream_lot_count = 0
                 lot.trace_customer_count = lot.trace_supplier_count = 0
                 continue
-            lot.upstream_lot_count = len(lot._trace("up")) - 1
-            lot.downstream_lot_count = len(lot._trace("down")) - 1
-            lot.trace_customer_count = len(lot._trace_customers())
-            lot.trace_supplier_count = len(lot._trace_suppliers())
+            upstream, downstream = lot._trace_lots("up"), lot._trace_lots("down")
+            lot.upstream_lot_count = len(upstream) - 1
+            lot.downstream_lot_count = len(downstream) - 1
+            lot.trace_customer_count = len(downstream._delivery_customers())
+            lot.trace_supplier_count = len(upstream._receipt_vendors())
 
     def action_view_upstream_lots(self):
         return self._action_view_trace("up")

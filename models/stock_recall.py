@@ -299,7 +299,7 @@ class StockRecall(models.Model):
         )
         upstream = lots._trace_lots("up") - lots
         self.upstream_lot_ids = upstream
-        self.supplier_ids = (lots | upstream)._trace_suppliers()
+        self.supplier_ids = (lots | upstream)._receipt_vendors()
         self._sync_partner_lines()
 
     def _sync_partner_lines(self):
@@ -717,7 +717,7 @@ class StockRecall(models.Model):
         """Where the lot code was assigned: our plant for lots we made, else the supplier."""
         if lot.parent_link_ids:
             return self._address(self.company_id.partner_id)
-        suppliers = lot._trace_suppliers()
+        suppliers = lot._receipt_vendors()
         return "; ".join(self._address(partner) for partner in suppliers) or self._address(
             self.company_id.partner_id
         )
