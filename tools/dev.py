@@ -29,6 +29,8 @@ DB_HOST = os.environ.get("SLT_DB_HOST", "127.0.0.1")
 DB_PORT = os.environ.get("SLT_DB_PORT", "5432")
 DB_USER = os.environ.get("SLT_DB_USER", "odoo")
 DB_PASSWORD = os.environ.get("SLT_DB_PASSWORD", "odoo")
+# the port of the server the browser tests start: set another one to run two suites at once
+HTTP_PORT = os.environ.get("SLT_HTTP_PORT", "8069")
 DEMO_DB = "lot_trace_demo"
 CORE_SUITES = ["stock", "mrp", "product_expiry", "sale_stock", "purchase_stock"]
 README_HINT = "see README.md, section 'Prerequisites'"
@@ -78,6 +80,7 @@ def ensure_python_requirements():
         ("websocket", "websocket-client"),
         ("openpyxl", "openpyxl"),
         ("pypdf", "pypdf"),
+        ("hypothesis", "hypothesis"),
     ]:
         try:
             __import__(module)
@@ -206,6 +209,7 @@ def write_config(root):
         "admin_passwd = admin\n"
         "list_db = False\n"
         "max_cron_threads = 1\n"
+        f"http_port = {HTTP_PORT}\n"
     )
     return config
 
