@@ -93,6 +93,22 @@ class StockLotLink(models.Model):
     )
     note = fields.Text(string="Reason")
     active = fields.Boolean(default=True)
+    superseded_by_id = fields.Many2one(
+        "stock.lot.link",
+        string="Superseded By",
+        readonly=True,
+        index="btree_not_null",
+        ondelete="restrict",
+        copy=False,
+        help="The link that corrects this one. A superseded link is archived and kept.",
+    )
+    supersedes_ids = fields.One2many(
+        "stock.lot.link",
+        "superseded_by_id",
+        string="Supersedes",
+        context={"active_test": False},
+        readonly=True,
+    )
 
     _sql_constraints = [
         (

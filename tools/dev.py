@@ -394,14 +394,14 @@ def scratch_db(root, config, prefix):
 def cmd_test(args):
     root, config = prepare()
     browser_prerequisites()
-    junit = CACHE / "junit-addon.xml"
-    junit.unlink(missing_ok=True)
+    junit = CACHE / f"junit-addon-{os.getpid()}.xml"  # one per run: suites may run at once
     with scratch_db(root, config, "slt_test") as db_name:
         say(f"installing {ADDON} from {REPO} in {db_name}")
         install_addon(root, config, db_name)
         paths = [addons_dir() / ADDON / "tests"] if not args.paths else args.paths
         code = run_pytest(root, config, db_name, paths, junit, args.pytest_args)
     outcomes = junit_outcomes(junit)
+    junit.unlink(missing_ok=True)
     if outcomes["skipped"]:
         print(
             f"{ADDON}: {len(outcomes['skipped'])} test(s) were skipped; a skip hides a "
@@ -421,8 +421,7 @@ def cmd_test_core(args):
     """Run Odoo's own suites with the addon installed and compare with the known failures."""
     root, config = prepare()
     browser_prerequisites()
-    junit = CACHE / "junit-core.xml"
-    junit.unlink(missing_ok=True)
+    junit = CACHE / f"junit-core-{os.getpid()}.xml"
     with scratch_db(root, config, "slt_core") as db_name:
         if not args.without_addon:
             install_addon(root, config, db_name)
