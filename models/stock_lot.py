@@ -1,4 +1,5 @@
 from odoo import _, api, fields, models
+from odoo.exceptions import UserError
 from odoo.tools import SQL
 
 TRACE_DIRECTIONS = {
@@ -51,6 +52,29 @@ class StockLot(models.Model):
         "be reserved, consumed, shipped or scrapped, only moved into a quarantine location.",
     )
     hold_count = fields.Integer(string="Holds", compute="_compute_hold_state", store=True)
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        for vals in vals_list:
+            self._check_hold_state_not_written(vals)
+        return super().create(vals_list)
+
+    def write(self, vals):
+        self._check_hold_state_not_written(vals)
+        return super().write(vals)
+
+    @api.model
+    def _check_hold_state_not_written(self, vals):
+        """The quality status follows the lot's active holds: nobody sets it by hand."""
+        written = {"hold_state", "hold_count"} & set(vals)
+        if written:
+            raise UserError(
+                _(
+                    "The quality status of a lot is computed from its active holds and cannot "
+                    "be written (%(fields)s): place a hold, or release it.",
+                    fields=", ".join(sorted(written)),
+                )
+            )
 
     @api.constrains("name", "product_id", "company_id")
     def _check_unique_lot(self):
@@ -311,7 +335,7 @@ class StockLot(models.Model):
     # Holds
     # ------------------------------------------------------------------
     def _lots_with_stock(self):
-        """The lots of ``self`` that have stock in an internal location."""
+        """The lots of ``self`` that have stock in an internal or a transit location."""
         if not self.ids:
             return self
         self.env["stock.quant"].flush_model(["lot_id", "quantity", "location_id"])
@@ -321,7 +345,7 @@ class StockLot(models.Model):
                 SELECT quant.lot_id
                   FROM stock_quant quant
                   JOIN stock_location loc ON loc.id = quant.location_id
-                 WHERE quant.lot_id = ANY(%(lot_ids)s) AND loc.usage = 'internal'
+                 WHERE quant.lot_id = ANY(%(lot_ids)s) AND loc.usage IN ('internal', 'transit')
                  GROUP BY quant.lot_id
                 HAVING SUM(quant.quantity) > 0
                 """,
@@ -329,6 +353,48 @@ class StockLot(models.Model):
             )
         )
         return self.browse(row[0] for row in self.env.cr.fetchall())
+
+    def _lock_held_lots(self):
+        """Lock these lots against new holds and return those on hold, read from the database.
+
+        Called by the hold gate before stock moves. Placing a hold updates the lot rows
+        (:meth:`_lock_for_new_hold`), so a hold committed by another transaction while this
+        one validates a transfer is either seen here or makes PostgreSQL refuse this
+        transaction (serialization failure, retried by Odoo): it is never missed.
+        """
+        if not self.ids:
+            return self
+        self.env["stock.lot.hold"].flush_model(["lot_id", "state"])
+        self.env.cr.execute(
+            SQL(
+                "SELECT id FROM stock_lot WHERE id = ANY(%(ids)s) ORDER BY id FOR SHARE",
+                ids=list(self.ids),
+            )
+        )
+        self.env.cr.execute(
+            SQL(
+                """
+                SELECT DISTINCT lot_id FROM stock_lot_hold
+                 WHERE lot_id = ANY(%(ids)s) AND state = 'active'
+                """,
+                ids=list(self.ids),
+            )
+        )
+        return self.browse(row[0] for row in self.env.cr.fetchall())
+
+    def _lock_for_new_hold(self):
+        """Take the lot rows before holding them: see :meth:`_lock_held_lots`."""
+        if self.ids:
+            self.env.cr.execute(
+                SQL(
+                    """
+                    UPDATE stock_lot SET write_date = write_date
+                     WHERE id IN (SELECT id FROM stock_lot WHERE id = ANY(%(ids)s)
+                                   ORDER BY id FOR UPDATE)
+                    """,
+                    ids=list(self.ids),
+                )
+            )
 
     def _hold_summary(self):
         """'LOT (Product): reason, reason' for each held lot of ``self``, one per line."""

@@ -72,6 +72,7 @@ class StockLotHold(models.Model):
         lots = self.env["stock.lot"].browse(
             [vals["lot_id"] for vals in vals_list if vals.get("lot_id")]
         )
+        lots._lock_for_new_hold()
         company_by_lot = {lot.id: lot.company_id.id for lot in lots}
         for vals in vals_list:
             if vals.get("name", _("New")) == _("New"):

@@ -5,8 +5,10 @@ class StockMove(models.Model):
     _inherit = "stock.move"
 
     def _reserves_held_lots(self):
-        """Only a move into quarantine, or back to the vendor, may reserve a held lot."""
-        return self.location_dest_id.is_quarantine or self.location_dest_id.usage == "supplier"
+        """Only moves the hold rule allows (quarantine, vendor, scrap) reserve a held lot."""
+        return bool(self) and all(
+            move.location_dest_id._accepts_held_lots_from(move.location_id) for move in self
+        )
 
     def _update_reserved_quantity(
         self, need, location_id, lot_id=None, package_id=None, owner_id=None, strict=True
@@ -41,16 +43,10 @@ class StockMove(models.Model):
         )
 
     def _action_done(self, cancel_backorder=False):
-        self._check_no_held_lot_leaves_stock()
+        # the hold gate itself is in stock.move.line._action_done, where every movement passes
         moves = super()._action_done(cancel_backorder=cancel_backorder)
         moves._hold_lots_received_for_inspection()
         return moves
-
-    def _check_no_held_lot_leaves_stock(self):
-        """Refuse, before anything is written, to ship, consume or scrap a held lot."""
-        self.move_line_ids.filtered(
-            lambda line: line.picked or line.move_id.picked
-        )._check_not_blocked_by_hold()
 
     def _hold_lots_received_for_inspection(self):
         """Hold every lot received from a vendor for a product that asks for inspection."""

@@ -1,5 +1,17 @@
+from markupsafe import Markup
+
 from odoo import _, api, models
 from odoo.exceptions import UserError
+from odoo.tools import float_compare
+
+# Changes to a done move line that move stock again (Odoo applies them to the quants at once).
+_DONE_LINE_MOVING_FIELDS = (
+    "lot_id",
+    "quantity",
+    "location_id",
+    "location_dest_id",
+    "product_uom_id",
+)
 
 
 class StockMoveLine(models.Model):
@@ -16,47 +28,117 @@ class StockMoveLine(models.Model):
             """
         )
 
-    def _blocked_by_hold(self):
-        """Lines that would take a held lot out of stock to anywhere but quarantine.
+    # ------------------------------------------------------------------
+    # The hold gate
+    # ------------------------------------------------------------------
+    def _check_held_lots(self):
+        """The hold gate: refuse these lines if any moves a held lot where the rule forbids.
 
-        Allowed: moves into, or between, quarantine locations; returns to the vendor (the
-        usual end of a supplier recall); inventory adjustments (counting a held lot); and
-        anything that does not leave an internal location.
+        Every stock movement passes here when it becomes done (:meth:`_action_done`), when a
+        done line is edited, and when a line is created for a held lot. The rule is
+        :meth:`stock.location._accepts_held_lots_from`; the hold state is read from the
+        database under a lock (:meth:`stock.lot._lock_held_lots`), whatever the move's flags.
         """
-        return self.filtered(
+        lines = self.filtered(
+            lambda line: line.lot_id and line.state != "cancel" and line.quantity > 0
+        )
+        held = lines.lot_id._lock_held_lots()
+        blocked = lines.filtered(
             lambda line: (
-                line.lot_id.hold_state == "held"
-                and line.location_id.usage == "internal"
-                and not line.location_dest_id.is_quarantine
-                and line.location_dest_id.usage != "supplier"
-                and not line.move_id.is_inventory
+                line.lot_id in held
+                and not line.location_dest_id._accepts_held_lots_from(line.location_id)
             )
         )
-
-    def _check_not_blocked_by_hold(self):
-        """Refuse these lines if any takes a held lot out of stock, naming lots and reasons."""
-        blocked = self.filtered(
-            lambda line: line.state not in ("done", "cancel")
-        )._blocked_by_hold()
         if blocked:
             raise UserError(
                 _(
-                    "These lots are on quality hold and cannot leave stock (only a move into "
-                    "a quarantine location or back to the vendor is allowed):\n%(lots)s",
+                    "These lots are on quality hold and cannot go to %(destinations)s (a held "
+                    "lot may only go to a quarantine location, back to its vendor, or be "
+                    "scrapped):\n%(lots)s",
+                    destinations=", ".join(blocked.location_dest_id.mapped("display_name")),
                     lots=blocked.lot_id._hold_summary(),
                 )
             )
 
+    def _action_done(self):
+        self._check_held_lots()
+        had_lot = {line.id for line in self if line.lot_id}
+        res = super()._action_done()
+        done = self.exists()
+        # lots named by lot_name are found or created during Odoo's own _action_done
+        done.filtered(lambda line: line.id not in had_lot)._check_held_lots()
+        done._log_destruction_on_holds()
+        return res
+
+    def _log_destruction_on_holds(self):
+        """Scrap and inventory losses of held lots end the hold's stock: say so on the hold."""
+        destroyed = self.filtered(
+            lambda line: (
+                line.lot_id.hold_state == "held" and line.location_dest_id.usage == "inventory"
+            )
+        )
+        for line in destroyed:
+            document = line.move_id.scrap_id.name or line.reference or line.move_id.name
+            body = Markup("%s") % _(
+                "Destroyed: %(quantity)s %(uom)s of %(lot)s from %(location)s (%(document)s).",
+                quantity=line.quantity,
+                uom=line.product_uom_id.name,
+                lot=line.lot_id.name,
+                location=line.location_id.display_name,
+                document=document,
+            )
+            # sudo: the user scrapping (an inventory user) may not write on holds; the system
+            # records what happened to the held stock
+            for hold in line.lot_id.sudo().active_hold_ids:
+                hold.message_post(body=body)
+
+    def _done_line_moves(self, vals):
+        """What the done lines of ``self`` look like before ``vals`` move their stock again."""
+        if not set(_DONE_LINE_MOVING_FIELDS) & set(vals):
+            return {}
+        return {
+            line.id: (line.lot_id, line.quantity, line.location_id, line.location_dest_id)
+            for line in self
+            if line.state == "done"
+        }
+
+    def _check_edited_done_lines(self, before):
+        """A done line edited afterwards moves stock again: gate what it now moves."""
+        moved = self.browse(
+            line_id
+            for line_id, (lot, quantity, source, destination) in before.items()
+            if self.browse(line_id)._moves_more_than(lot, quantity, source, destination)
+        )
+        moved._check_held_lots()
+
+    def _moves_more_than(self, lot, quantity, source, destination):
+        self.ensure_one()
+        return (
+            self.lot_id != lot
+            or self.location_id != source
+            or self.location_dest_id != destination
+            or float_compare(
+                self.quantity, quantity, precision_rounding=self.product_uom_id.rounding
+            )
+            > 0
+        )
+
+    # ------------------------------------------------------------------
+    # ORM
+    # ------------------------------------------------------------------
     def write(self, vals):
+        before = self._done_line_moves(vals)
         res = super().write(vals)
+        if before:
+            self._check_edited_done_lines(before)
         if vals.get("lot_id"):
-            self._check_not_blocked_by_hold()
+            self.filtered(lambda line: line.state != "done")._check_held_lots()
         return res
 
     @api.model_create_multi
     def create(self, vals_list):
         lines = super().create(vals_list)
-        lines.filtered(lambda line: line.lot_id)._check_not_blocked_by_hold()
+        lines._check_held_lots()
         late_productions = lines.filtered(
             lambda line: (
                 line.state == "done"

@@ -1,4 +1,5 @@
-from odoo import models
+from odoo import _, models
+from odoo.exceptions import UserError
 
 
 class StockQuant(models.Model):
@@ -36,3 +37,29 @@ class StockQuant(models.Model):
         super()._compute_available_quantity()
         for quant in self.filtered(lambda quant: quant.lot_id.hold_state == "held"):
             quant.available_quantity = 0.0
+
+    def write(self, vals):
+        """Moving a quant by writing on it bypasses stock moves: never for a held lot.
+
+        Relocation, packages and inventory adjustments go through stock moves, where the
+        hold gate is; a direct write of the location, lot or package of a quant of a held lot
+        (or giving a quant a held lot) is refused: it would leave no move to audit.
+        """
+        if {"location_id", "lot_id", "package_id"} & set(vals):
+            self._check_held_lot_not_moved(vals)
+        return super().write(vals)
+
+    def _check_held_lot_not_moved(self, vals):
+        lots = self.lot_id
+        if vals.get("lot_id"):
+            lots |= self.env["stock.lot"].browse(vals["lot_id"])
+        held = lots._lock_held_lots()
+        if held:
+            raise UserError(
+                _(
+                    "The location, lot or package of stock of a lot on quality hold cannot be "
+                    "changed directly; move it to a quarantine location with a transfer:\n"
+                    "%(lots)s",
+                    lots=held._hold_summary(),
+                )
+            )

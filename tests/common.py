@@ -1,4 +1,8 @@
-from odoo import Command
+from contextlib import contextmanager
+from datetime import timedelta
+
+from odoo import Command, fields
+from odoo.exceptions import UserError
 from odoo.tests import TransactionCase, new_test_user
 
 
@@ -65,6 +69,14 @@ class TraceabilityMixin:
             company_ids=[Command.set(company.ids)],
         )
 
+    @contextmanager
+    def assertRefused(self, regex, exception=UserError):
+        """Like assertRaisesRegex, and what the refused call wrote is rolled back (Odoo's
+        assertRaises runs it in a savepoint), so the test can check nothing was left behind."""
+        with self.assertRaises(exception) as caught:
+            yield caught
+        self.assertRegex(str(caught.exception), regex)
+
     def assertTrace(self, lot, direction, expected, **kwargs):
         """Compare a trace with ``{lot: depth}`` expected, by lot name for readable diffs."""
         trace = lot._trace(direction, **kwargs)
@@ -123,3 +135,73 @@ class TraceabilityCase(TraceabilityMixin, TransactionCase):
         )
         cls.delivery_gamma = flow._deliver_lots(cls.gamma, [(cls.biscuit, cls.biscuit_2, 5)])
         cls.return_gamma = flow._return_delivery(cls.delivery_gamma, {cls.biscuit_2: 2})
+
+
+class HoldCase(TraceabilityCase):
+    """The factory, plus two lots of cocoa in stock, a quarantine location and the users."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.warehouse = cls.env["stock.warehouse"].search(
+            [("company_id", "=", cls.company.id)], limit=1
+        )
+        cls.stock = cls.warehouse.lot_stock_id
+        cls.category = cls.env["product.category"].create({"name": "Cocoa products"})
+        cls.cocoa = cls._lot_product(
+            "Cocoa Powder", use_expiration_date=True, categ_id=cls.category.id, sale_ok=True
+        )
+        cls.flow._receive_lots(cls.mill, [(cls.cocoa, "COCOA-OLD", 50)])
+        cls.flow._receive_lots(cls.mill, [(cls.cocoa, "COCOA-NEW", 50)])
+        cls.cocoa_old, cls.cocoa_new = cls._lot("COCOA-OLD"), cls._lot("COCOA-NEW")
+        now = fields.Datetime.now()
+        cls.cocoa_old.expiration_date = now + timedelta(days=30)
+        cls.cocoa_new.expiration_date = now + timedelta(days=90)
+        cls.quality = cls._user("quality_holds", "stock_lot_traceability.group_quality_manager")
+        cls.stock_user = cls._user("stock_holds", "stock.group_stock_user")
+        cls.quarantine = cls.env["stock.location"].create(
+            {"name": "Quarantine", "location_id": cls.stock.id, "is_quarantine": True}
+        )
+
+    # helpers ---------------------------------------------------------------
+    def _hold(self, lots, reason="failed_test", note="Salmonella screen positive"):
+        return lots.with_user(self.quality)._place_hold(reason, note)
+
+    def _sell(self, product, quantity, partner=None):
+        order = self.env["sale.order"].create(
+            {
+                "partner_id": (partner or self.alpha).id,
+                "order_line": [
+                    Command.create({"product_id": product.id, "product_uom_qty": quantity})
+                ],
+            }
+        )
+        order.action_confirm()
+        return order.picking_ids
+
+    def _use_removal(self, xmlid):
+        self.category.removal_strategy_id = self.env.ref(xmlid)
+
+    def _transfer(self, lot, quantity, destination):
+        picking = self.env["stock.picking"].create(
+            {
+                "picking_type_id": self.warehouse.int_type_id.id,
+                "location_id": self.stock.id,
+                "location_dest_id": destination.id,
+                "move_ids": [
+                    Command.create(
+                        {
+                            "name": lot.name,
+                            "product_id": lot.product_id.id,
+                            "product_uom_qty": quantity,
+                            "product_uom": lot.product_id.uom_id.id,
+                            "location_id": self.stock.id,
+                            "location_dest_id": destination.id,
+                        }
+                    )
+                ],
+            }
+        )
+        picking.action_confirm()
+        picking.action_assign()
+        return picking

@@ -1,81 +1,13 @@
-from datetime import timedelta
-
-from odoo import Command, fields
+from odoo import Command
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import tagged
 
-from .common import TraceabilityCase
+from .common import HoldCase
 
 
 @tagged("post_install", "-at_install")
-class TestHolds(TraceabilityCase):
+class TestHolds(HoldCase):
     """Two lots of cocoa in stock, the older one suspected: QA holds it."""
-
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        cls.warehouse = cls.env["stock.warehouse"].search(
-            [("company_id", "=", cls.company.id)], limit=1
-        )
-        cls.stock = cls.warehouse.lot_stock_id
-        cls.category = cls.env["product.category"].create({"name": "Cocoa products"})
-        cls.cocoa = cls._lot_product(
-            "Cocoa Powder", use_expiration_date=True, categ_id=cls.category.id, sale_ok=True
-        )
-        cls.flow._receive_lots(cls.mill, [(cls.cocoa, "COCOA-OLD", 50)])
-        cls.flow._receive_lots(cls.mill, [(cls.cocoa, "COCOA-NEW", 50)])
-        cls.cocoa_old, cls.cocoa_new = cls._lot("COCOA-OLD"), cls._lot("COCOA-NEW")
-        now = fields.Datetime.now()
-        cls.cocoa_old.expiration_date = now + timedelta(days=30)
-        cls.cocoa_new.expiration_date = now + timedelta(days=90)
-        cls.quality = cls._user("quality_holds", "stock_lot_traceability.group_quality_manager")
-        cls.stock_user = cls._user("stock_holds", "stock.group_stock_user")
-        cls.quarantine = cls.env["stock.location"].create(
-            {"name": "Quarantine", "location_id": cls.stock.id, "is_quarantine": True}
-        )
-
-    # helpers ---------------------------------------------------------------
-    def _hold(self, lots, reason="failed_test", note="Salmonella screen positive"):
-        return lots.with_user(self.quality)._place_hold(reason, note)
-
-    def _sell(self, product, quantity, partner=None):
-        order = self.env["sale.order"].create(
-            {
-                "partner_id": (partner or self.alpha).id,
-                "order_line": [
-                    Command.create({"product_id": product.id, "product_uom_qty": quantity})
-                ],
-            }
-        )
-        order.action_confirm()
-        return order.picking_ids
-
-    def _use_removal(self, xmlid):
-        self.category.removal_strategy_id = self.env.ref(xmlid)
-
-    def _transfer(self, lot, quantity, destination):
-        picking = self.env["stock.picking"].create(
-            {
-                "picking_type_id": self.warehouse.int_type_id.id,
-                "location_id": self.stock.id,
-                "location_dest_id": destination.id,
-                "move_ids": [
-                    Command.create(
-                        {
-                            "name": lot.name,
-                            "product_id": lot.product_id.id,
-                            "product_uom_qty": quantity,
-                            "product_uom": lot.product_id.uom_id.id,
-                            "location_id": self.stock.id,
-                            "location_dest_id": destination.id,
-                        }
-                    )
-                ],
-            }
-        )
-        picking.action_confirm()
-        picking.action_assign()
-        return picking
 
     # reservation -----------------------------------------------------------
     def test_fifo_reservation_takes_the_free_lot(self):
@@ -181,20 +113,6 @@ class TestHolds(TraceabilityCase):
             production.button_mark_done()
         self.assertNotEqual(production.state, "done")
         self.assertFalse(production.move_finished_ids.filtered(lambda m: m.state == "done"))
-
-    def test_scrapping_a_held_lot_is_refused(self):
-        self._hold(self.cocoa_old)
-        scrap = self.env["stock.scrap"].create(
-            {
-                "product_id": self.cocoa.id,
-                "lot_id": self.cocoa_old.id,
-                "scrap_qty": 1,
-                "location_id": self.stock.id,
-            }
-        )
-        with self.assertRaisesRegex(UserError, "COCOA-OLD"):
-            scrap.action_validate()
-        self.assertEqual(scrap.state, "draft")
 
     def test_held_lot_moves_into_quarantine_but_nowhere_else(self):
         self._hold(self.cocoa_old)
