@@ -28,52 +28,6 @@ class TestHoldGate(HoldCase):
         to_quarantine.button_validate()
         return self._quant(self.cocoa_old, self.quarantine)
 
-    def _quant(self, lot, location):
-        return self.env["stock.quant"].search(
-            [("lot_id", "=", lot.id), ("location_id", "=", location.id), ("quantity", ">", 0)]
-        )
-
-    def _picking(self, lot, quantity, source, destination, picking_type, **move_vals):
-        """A transfer of ``lot`` with its move line picked by hand, not validated."""
-        picking = self.env["stock.picking"].create(
-            {
-                "picking_type_id": picking_type.id,
-                "location_id": source.id,
-                "location_dest_id": destination.id,
-                "move_ids": [
-                    Command.create(
-                        {
-                            "name": lot.name,
-                            "product_id": lot.product_id.id,
-                            "product_uom_qty": quantity,
-                            "product_uom": lot.product_id.uom_id.id,
-                            "location_id": source.id,
-                            "location_dest_id": destination.id,
-                            **move_vals,
-                        }
-                    )
-                ],
-            }
-        )
-        picking.action_confirm()
-        picking.move_ids.move_line_ids.unlink()
-        self.env["stock.move.line"].create(
-            {
-                "move_id": picking.move_ids.id,
-                "picking_id": picking.id,
-                "product_id": lot.product_id.id,
-                "lot_id": lot.id,
-                "quantity": quantity,
-                "location_id": source.id,
-                "location_dest_id": destination.id,
-            }
-        )
-        picking.move_ids.picked = True
-        return picking
-
-    def assertStockOf(self, lot, location, quantity):
-        self.assertEqual(sum(self._quant(lot, location).mapped("quantity")), quantity)
-
     # paths that used to leak -------------------------------------------------
     def test_moving_a_package_of_held_stock_from_its_form_is_refused(self):
         quant = self._quarantine_old_cocoa()
