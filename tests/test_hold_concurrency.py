@@ -9,36 +9,58 @@ from odoo.tests import TransactionCase, tagged
 
 @tagged("post_install", "-at_install")
 class TestHoldConcurrency(TransactionCase):
-    """QA holds a lot at the very moment a shipper validates its delivery, on committed data.
+    """QA holds a lot at the very moment a storekeeper moves it out of quarantine.
 
     Each step runs in its own database transaction, as two users of two browsers would.
-    The data is committed (another transaction could not see it otherwise) in products of
-    its own, so other tests are not affected.
+    The data is committed (another transaction could not see it otherwise), in a company of
+    its own so that other tests never meet it.
     """
 
     def _env(self, cr):
-        return api.Environment(cr, SUPERUSER_ID, {"tracking_disable": True})
+        env = api.Environment(cr, SUPERUSER_ID, {"tracking_disable": True})
+        company = env["res.company"].search([("name", "=", "Race Salt Works")])
+        if not company:
+            company = env["res.company"].create({"name": "Race Salt Works"})
+        return env(context=dict(env.context, allowed_company_ids=company.ids))
 
-    def _commit_delivery_of_a_free_lot(self):
-        """Receive a lot of salt and reserve a delivery of it, committed; return their ids."""
+    def _commit_transfer_of_a_free_lot(self):
+        """Salt in quarantine, and a transfer of it to a shelf, committed; return their ids."""
         with closing(self.registry.cursor()) as cr:
             env = self._env(cr)
             product = env["product.product"].create(
-                {"name": "Concurrency Salt", "is_storable": True, "tracking": "lot"}
+                {
+                    "name": "Concurrency Salt",
+                    "is_storable": True,
+                    "tracking": "lot",
+                    "company_id": env.company.id,
+                }
             )
             warehouse = env["stock.warehouse"].search(
                 [("company_id", "=", env.company.id)], limit=1
             )
-            lot = env["stock.lot"].create({"name": "SALT-RACE-1", "product_id": product.id})
-            env["stock.quant"]._update_available_quantity(
-                product, warehouse.lot_stock_id, 10, lot_id=lot
+            lot = env["stock.lot"].create(
+                {"name": "SALT-RACE-1", "product_id": product.id, "company_id": env.company.id}
             )
-            customers = env.ref("stock.stock_location_customers")
-            delivery = env["stock.picking"].create(
+            quarantine = env["stock.location"].create(
                 {
-                    "picking_type_id": warehouse.out_type_id.id,
-                    "location_id": warehouse.lot_stock_id.id,
-                    "location_dest_id": customers.id,
+                    "name": "Race Quarantine",
+                    "location_id": warehouse.view_location_id.id,
+                    "is_quarantine": True,
+                }
+            )
+            shelf = env["stock.location"].create(
+                {"name": "Race Shelf", "location_id": warehouse.lot_stock_id.id}
+            )
+            quant = env["stock.quant"]
+            quant._update_available_quantity(product, quarantine, 10, lot_id=lot)
+            # a unit already on the shelf: moving there updates quants, inserts none, so no
+            # foreign-key check on the lot happens to catch the concurrent hold
+            quant._update_available_quantity(product, shelf, 1, lot_id=lot)
+            transfer = env["stock.picking"].create(
+                {
+                    "picking_type_id": warehouse.int_type_id.id,
+                    "location_id": quarantine.id,
+                    "location_dest_id": shelf.id,
                     "move_ids": [
                         Command.create(
                             {
@@ -46,40 +68,44 @@ class TestHoldConcurrency(TransactionCase):
                                 "product_id": product.id,
                                 "product_uom_qty": 10,
                                 "product_uom": product.uom_id.id,
-                                "location_id": warehouse.lot_stock_id.id,
-                                "location_dest_id": customers.id,
+                                "location_id": quarantine.id,
+                                "location_dest_id": shelf.id,
                             }
                         )
                     ],
                 }
             )
-            delivery.action_confirm()
-            delivery.action_assign()
-            delivery.move_ids.picked = True
-            self.assertEqual(delivery.move_line_ids.lot_id, lot)
+            transfer.action_confirm()
+            transfer.action_assign()
+            transfer.move_ids.picked = True
+            self.assertEqual(transfer.move_line_ids.lot_id, lot)
             cr.commit()
-            return lot.id, delivery.id
+            return lot.id, transfer.id
 
     def test_a_hold_committed_during_validation_is_never_missed(self):
-        lot_id, delivery_id = self._commit_delivery_of_a_free_lot()
-        with closing(self.registry.cursor()) as shipper_cr:
-            shipper_cr.execute("SELECT 1")  # the shipper's transaction has begun
+        lot_id, transfer_id = self._commit_transfer_of_a_free_lot()
+        with closing(self.registry.cursor()) as storekeeper_cr:
+            storekeeper_cr.execute("SELECT 1")  # the storekeeper's transaction has begun
             with closing(self.registry.cursor()) as qa_cr:
                 qa_env = self._env(qa_cr)
                 qa_env["stock.lot"].browse(lot_id)._place_hold("failed_test", "Iodine too low")
                 qa_cr.commit()
-            delivery = self._env(shipper_cr)["stock.picking"].browse(delivery_id)
+            transfer = self._env(storekeeper_cr)["stock.picking"].browse(transfer_id)
             # Odoo retries a request refused for a serialization failure: the retry sees the hold
-            with self.assertRaises((UserError, SerializationFailure)):
-                delivery.button_validate()
-            shipper_cr.rollback()
+            try:
+                transfer.button_validate()
+                refused = False
+            except (UserError, SerializationFailure):
+                refused = True
+            storekeeper_cr.rollback()
+            self.assertTrue(refused, "the lot left quarantine although it was held")
         with closing(self.registry.cursor()) as retry_cr:
-            delivery = self._env(retry_cr)["stock.picking"].browse(delivery_id)
+            transfer = self._env(retry_cr)["stock.picking"].browse(transfer_id)
             with self.assertRaisesRegex(UserError, "SALT-RACE-1"):
-                delivery.button_validate()
+                transfer.button_validate()
             retry_cr.rollback()
-            delivery.env.invalidate_all()
-            self.assertEqual(delivery.state, "assigned")
-            lot = delivery.env["stock.lot"].browse(lot_id)
+            transfer.env.invalidate_all()
+            self.assertEqual(transfer.state, "assigned")
+            lot = transfer.env["stock.lot"].browse(lot_id)
             self.assertEqual(lot.hold_state, "held")
-            self.assertEqual(lot.product_qty, 10)
+            self.assertEqual(lot.product_qty, 11)
