@@ -405,3 +405,7 @@ class TestCompanies(ScopeCase):
         self.assertIn("held by another company", summary)
         self.assertNotIn(recall.name, summary)
         self.assertIn(recall.name, self.shared.with_user(self.manager)._hold_summary())
+        # the shared lot's chatter, which every company reads, names neither note nor recall
+        self.assertFalse(
+            [body for body in shared_b.message_ids.mapped("body") if recall.name in body]
+        )
