@@ -138,7 +138,14 @@ class StockLotLink(models.Model):
         help="Quantity of the input lot used, in the input product's unit of measure.",
     )
     product_uom_id = fields.Many2one("uom.uom", string="Unit of Measure")
-    date = fields.Datetime(required=True, default=fields.Datetime.now, index=True)
+    date = fields.Datetime(
+        required=True,
+        default=fields.Datetime.now,
+        index=True,
+        help="When the input lot went into the output lot (for an MO or an unbuild, when "
+        "the output lot was produced). The trace only follows, downstream of the output "
+        "lot, what happened from then on.",
+    )
     company_id = fields.Many2one(
         "res.company",
         required=True,
