@@ -32,6 +32,7 @@
         "views/stock_lot_views.xml",
         "wizards/stock_lot_link_wizard_views.xml",
         "wizards/stock_lot_hold_wizard_views.xml",
+        "views/stock_warehouse_views.xml",
         "views/stock_lot_traceability_menus.xml",
     ],
     "demo": ["demo/stock_lot_traceability_demo.xml"],

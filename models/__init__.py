@@ -20,4 +20,5 @@ from . import (
     stock_recall_delivery,
     stock_recall_lot,
     stock_recall_partner,
+    stock_warehouse,
 )

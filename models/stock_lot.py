@@ -95,51 +95,67 @@ class StockLot(models.Model):
         """Return ``{lot_id: depth}`` for these lots (depth 0) and every lot reachable.
 
         ``direction='down'`` follows where the lots were used (forward, recall scope);
-        ``'up'`` follows what they were made from (backward, root cause). One recursive
-        CTE walks ``stock_lot_link`` breadth first: each level is computed as a set and
-        only lots never seen before are kept, so every lot is reported once, at its
-        shortest distance, and a cycle (for instance an unbuild, or a manual link)
-        ends the walk instead of looping. Only links of the allowed companies count.
+        ``'up'`` follows what they were made from (backward, root cause). The walk is
+        time-aware: going down, a link is followed only if it happened at or after the
+        moment the path reached its input lot (material that left a lot cannot be in what
+        was made from that lot earlier, e.g. after an unbuild); going up, only if it
+        happened at or before the moment the path reached its output lot. A lot reached by
+        several paths keeps its shortest depth and its best moment (the earliest going
+        down, the latest going up), and is walked again when a later level improves that
+        moment. One set-based query per level over the indexed ``stock_lot_link``; cycles
+        end the walk (the moment along a path never goes back). Only links of the trace's
+        companies count (:meth:`_trace_company_ids`).
         """
         if direction not in TRACE_DIRECTIONS:
             raise ValueError(f"Unknown trace direction {direction!r}")
         if not self.ids:
             return {}
         from_col, to_col = TRACE_DIRECTIONS[direction]
+        downstream = direction == "down"
         self.env["stock.lot.link"].flush_model()
-        query = SQL(
-            """
-            WITH RECURSIVE walk(depth, frontier, seen) AS (
-                SELECT 0, %(start)s::integer[], %(start)s::integer[]
-                UNION ALL
-                SELECT walk.depth + 1, step.lots, walk.seen || step.lots
-                  FROM walk
-                  CROSS JOIN LATERAL (
-                      SELECT array_agg(DISTINCT link.%(to_col)s) AS lots
-                        FROM stock_lot_link link
-                        LEFT JOIN unnest(walk.seen) AS seen(lot_id)
-                               ON seen.lot_id = link.%(to_col)s
-                       WHERE link.%(from_col)s = ANY(walk.frontier)
-                         AND link.active
-                         AND link.company_id = ANY(%(company_ids)s)
-                         AND seen.lot_id IS NULL
-                  ) AS step
-                 WHERE step.lots IS NOT NULL
-                   AND (%(max_depth)s::integer IS NULL OR walk.depth < %(max_depth)s::integer)
+        company_ids = self._trace_company_ids()
+        depths = dict.fromkeys(self.ids, 0)
+        moments = dict.fromkeys(self.ids)  # None: the start lots accept any link
+        frontier, depth = list(self.ids), 0
+        while frontier and (max_depth is None or depth < max_depth):
+            depth += 1
+            self.env.cr.execute(
+                SQL(
+                    """
+                    SELECT link.%(to_col)s, %(best)s(link.date)
+                      FROM unnest(%(lots)s::integer[], %(moments)s::timestamp[])
+                           AS walk(lot_id, reached_at)
+                      JOIN stock_lot_link link ON link.%(from_col)s = walk.lot_id
+                     WHERE link.active
+                       AND link.company_id = ANY(%(company_ids)s)
+                       AND (walk.reached_at IS NULL OR link.date %(order)s walk.reached_at)
+                     GROUP BY link.%(to_col)s
+                    """,
+                    from_col=SQL.identifier(from_col),
+                    to_col=SQL.identifier(to_col),
+                    best=SQL("MIN" if downstream else "MAX"),
+                    order=SQL(">=" if downstream else "<="),
+                    lots=frontier,
+                    moments=[moments[lot_id] for lot_id in frontier],
+                    company_ids=company_ids,
+                )
             )
-            SELECT unnest(frontier), depth FROM walk
-            """,
-            start=list(self.ids),
-            from_col=SQL.identifier(from_col),
-            to_col=SQL.identifier(to_col),
-            company_ids=self._trace_company_ids(),
-            max_depth=max_depth,
-        )
-        self.env.cr.execute(query)
-        return dict(self.env.cr.fetchall())
+            frontier = []
+            for lot_id, reached_at in self.env.cr.fetchall():
+                if lot_id not in depths:
+                    depths[lot_id] = depth
+                elif moments[lot_id] is None or (
+                    reached_at >= moments[lot_id] if downstream else reached_at <= moments[lot_id]
+                ):
+                    continue
+                moments[lot_id] = reached_at
+                frontier.append(lot_id)
+        return depths
 
     def _trace_company_ids(self):
-        return self.env.companies.ids
+        """Companies whose links and moves a trace reads: those of the context key
+        ``trace_company_ids`` (a recall traces within its own company), else the user's."""
+        return self.env.context.get("trace_company_ids") or self.env.companies.ids
 
     def _trace_deliveries(self):
         """Done move lines that shipped these lots to a customer location.
@@ -183,6 +199,9 @@ class StockLot(models.Model):
     def _trace_customer_quantities(self):
         """Quantities of these lots shipped to each customer, net of customer returns.
 
+        Every done move out of a customer location counts as a return of that customer,
+        however it was made; a customer never gets more back than it was shipped (the
+        deliveries of a recall allocate returns the same way).
         Returns a list of dicts ``partner_id`` (commercial entity), ``lot_id``,
         ``product_id``, ``delivered``, ``returned``, ``net`` (product unit of measure).
         """
@@ -224,8 +243,8 @@ class StockLot(models.Model):
                 "lot_id": lot_id,
                 "product_id": product_id,
                 "delivered": delivered,
-                "returned": returned,
-                "net": delivered - returned,
+                "returned": min(returned, delivered),
+                "net": max(delivered - returned, 0.0),
             }
             for partner_id, lot_id, product_id, delivered, returned in self.env.cr.fetchall()
         ]
@@ -334,6 +353,43 @@ class StockLot(models.Model):
     # ------------------------------------------------------------------
     # Holds
     # ------------------------------------------------------------------
+    def _held_lots(self):
+        return self.filtered(lambda lot: lot.hold_state == "held")
+
+    def _open_recall_lines(self, company):
+        """Scope lines of the open, real (not drill) recalls of ``company`` on these lots."""
+        if not self.ids:
+            return self.env["stock.recall.lot"]
+        # sudo: whoever receives goods back must know they are recalled, without reading recalls
+        return (
+            self.env["stock.recall.lot"]
+            .sudo()
+            .search(
+                [
+                    ("lot_id", "in", self.ids),
+                    ("company_id", "=", company.id),
+                    ("recall_id.state", "in", ("scoped", "in_progress")),
+                    ("recall_id.is_drill", "=", False),
+                ]
+            )
+        )
+
+    def _lots_in_open_recall(self, company):
+        return self.browse(self._open_recall_lines(company).lot_id.ids)
+
+    def _revive(self, move_line):
+        """Unarchive this lot because its number was received again on ``move_line``."""
+        self.ensure_one()
+        if self.active:
+            return
+        self.active = True
+        self.message_post(
+            body=_(
+                "Lot unarchived: its number was received again on %s.",
+                move_line.picking_id.name or move_line.reference or move_line.move_id.name,
+            )
+        )
+
     def _lots_with_stock(self):
         """The lots of ``self`` that have stock in an internal or a transit location."""
         if not self.ids:
@@ -401,12 +457,17 @@ class StockLot(models.Model):
         reasons = dict(
             self.env["stock.lot.hold"]._fields["reason"]._description_selection(self.env)
         )
+        own_companies = self.env.companies
         lines = []
         for lot in self.filtered(lambda lot: lot.hold_state == "held"):
-            # sudo: the user validating a transfer may not read holds, but must know why
+            # sudo: the user validating a transfer may not read holds, but must know why;
+            # the note of another company's hold (and its recall) stays with that company
             holds = lot.sudo().active_hold_ids
             why = ", ".join(
-                f"{reasons[hold.reason]}{f' ({hold.note})' if hold.note else ''}" for hold in holds
+                f"{reasons[hold.reason]}{f' ({hold.note})' if hold.note else ''}"
+                if hold.company_id in own_companies
+                else _("%s (held by another company)", reasons[hold.reason])
+                for hold in holds
             )
             lines.append(f"- {lot.name} ({lot.product_id.display_name}): {why}")
         return "\n".join(lines)

@@ -162,9 +162,11 @@ class StockLotHold(models.Model):
             parts = [
                 Markup("<b>%s</b>: %s (%s)") % (label, hold._get_html_link(), reasons[hold.reason])
             ]
-            if with_note and hold.note:
+            # a lot shared between companies has one chatter for all: notes stay on the hold
+            private = not hold.lot_id.company_id
+            if with_note and hold.note and not private:
                 parts.append(hold.note)
-            if extra:
+            if extra and not private:
                 parts.append(extra)
             hold.lot_id.message_post(body=Markup("<br/>").join(parts))
 

@@ -6,12 +6,14 @@ from odoo.tools import SQL, split_every
 # and the conditions selecting its consumed and its produced moves (alias `m`, with
 # `src`/`dest` the move's locations). A production's raw moves carry
 # `raw_material_production_id` and its finished moves `production_id`; Odoo 18 puts
-# `unbuild_id` on both sides of an unbuild, which go to or come from production.
+# `unbuild_id` on both sides of an unbuild. Only what goes into a production location is
+# consumed and only what comes out of one is produced: a component scrapped from an MO
+# carries `raw_material_production_id` too, but goes to a scrap location.
 _DOCUMENTS = {
     "production": (
         "mrp_production",
-        "m.raw_material_production_id = ANY(%(ids)s)",
-        "m.production_id = ANY(%(ids)s)",
+        "m.raw_material_production_id = ANY(%(ids)s) AND dest.usage = 'production'",
+        "m.production_id = ANY(%(ids)s) AND src.usage = 'production'",
     ),
     "unbuild": (
         "mrp_unbuild",
@@ -19,6 +21,58 @@ _DOCUMENTS = {
         "m.unbuild_id = ANY(%(ids)s) AND src.usage = 'production'",
     ),
 }
+
+# The links a set of documents should have, one row per (document, input lot, output lot):
+# each consumed line's quantity is shared among the produced lines it went into (Odoo's
+# pairs in `stock_move_line_consume_rel`, whose column `consume_line_id` holds the produced
+# line and `produce_line_id` the consumed one; else every line the document produced), pro
+# rata of the produced quantities, so the links of an input lot add up to what was consumed.
+_DESIRED_LINKS = """
+    WITH consumed AS (
+        SELECT COALESCE(m.raw_material_production_id, m.unbuild_id) AS doc_id,
+               ml.id AS line_id, ml.lot_id, ml.quantity_product_uom AS qty
+          FROM stock_move_line ml
+          JOIN stock_move m ON m.id = ml.move_id
+          JOIN stock_location src ON src.id = m.location_id
+          JOIN stock_location dest ON dest.id = m.location_dest_id
+         WHERE %(consumed_condition)s
+           AND ml.state = 'done' AND ml.lot_id IS NOT NULL AND ml.quantity_product_uom > 0
+    ), produced AS (
+        SELECT m.%(document_column)s AS doc_id, ml.id AS line_id, ml.lot_id,
+               ml.quantity_product_uom AS qty, ml.date
+          FROM stock_move_line ml
+          JOIN stock_move m ON m.id = ml.move_id
+          JOIN stock_location src ON src.id = m.location_id
+          JOIN stock_location dest ON dest.id = m.location_dest_id
+         WHERE %(produced_condition)s
+           AND ml.state = 'done' AND ml.lot_id IS NOT NULL AND ml.quantity_product_uom > 0
+    ), paired AS (
+        SELECT r.produce_line_id AS consumed_id, r.consume_line_id AS produced_id
+          FROM stock_move_line_consume_rel r
+          JOIN consumed c ON c.line_id = r.produce_line_id
+          JOIN produced p ON p.line_id = r.consume_line_id AND p.doc_id = c.doc_id
+    ), targets AS (
+        SELECT c.doc_id, c.line_id AS consumed_id, c.lot_id AS parent_lot_id, c.qty,
+               p.lot_id AS child_lot_id, p.qty AS produced_qty, p.date
+          FROM consumed c
+          JOIN produced p ON p.doc_id = c.doc_id
+         WHERE EXISTS (SELECT 1 FROM paired
+                        WHERE paired.consumed_id = c.line_id AND paired.produced_id = p.line_id)
+            OR NOT EXISTS (SELECT 1 FROM paired WHERE paired.consumed_id = c.line_id)
+    ), shares AS (
+        SELECT targets.*,
+               produced_qty / SUM(produced_qty) OVER (PARTITION BY consumed_id) AS share
+          FROM targets
+    )
+    SELECT doc_id, parent_lot_id, child_lot_id, SUM(qty * share) AS quantity,
+           MIN(date) AS date
+      FROM shares
+     WHERE parent_lot_id <> child_lot_id
+     GROUP BY doc_id, parent_lot_id, child_lot_id
+"""
+
+# Quantities closer than this are the same link (the allocation divides).
+_QUANTITY_EPSILON = 0.000001
 
 
 class StockLotLink(models.Model):
@@ -84,7 +138,14 @@ class StockLotLink(models.Model):
         help="Quantity of the input lot used, in the input product's unit of measure.",
     )
     product_uom_id = fields.Many2one("uom.uom", string="Unit of Measure")
-    date = fields.Datetime(required=True, default=fields.Datetime.now, index=True)
+    date = fields.Datetime(
+        required=True,
+        default=fields.Datetime.now,
+        index=True,
+        help="When the input lot went into the output lot (for an MO or an unbuild, when "
+        "the output lot was produced). The trace only follows, downstream of the output "
+        "lot, what happened from then on.",
+    )
     company_id = fields.Many2one(
         "res.company",
         required=True,
@@ -126,16 +187,18 @@ class StockLotLink(models.Model):
     def init(self):
         """Indexes the trace engine walks, and the uniqueness of an edge per document.
 
-        The composite indexes let the recursive trace read both ends of an edge from the
-        index alone; the unique index makes re-linking the same document idempotent.
+        The composite indexes let the time-aware trace read an edge's other end, date and
+        company from the index alone; the unique index makes re-linking idempotent.
         """
         cr = self.env.cr
         cr.execute(
             """
-            CREATE INDEX IF NOT EXISTS stock_lot_link_parent_child_idx
-                ON stock_lot_link (parent_lot_id, child_lot_id, company_id) WHERE active;
-            CREATE INDEX IF NOT EXISTS stock_lot_link_child_parent_idx
-                ON stock_lot_link (child_lot_id, parent_lot_id, company_id) WHERE active;
+            DROP INDEX IF EXISTS stock_lot_link_parent_child_idx;
+            DROP INDEX IF EXISTS stock_lot_link_child_parent_idx;
+            CREATE INDEX IF NOT EXISTS stock_lot_link_parent_walk_idx
+                ON stock_lot_link (parent_lot_id, date, child_lot_id, company_id) WHERE active;
+            CREATE INDEX IF NOT EXISTS stock_lot_link_child_walk_idx
+                ON stock_lot_link (child_lot_id, date, parent_lot_id, company_id) WHERE active;
             CREATE UNIQUE INDEX IF NOT EXISTS stock_lot_link_edge_uniq
                 ON stock_lot_link (parent_lot_id, child_lot_id, kind,
                                    COALESCE(production_id, 0), COALESCE(unbuild_id, 0))
@@ -257,12 +320,15 @@ class StockLotLink(models.Model):
 
     @api.model
     def _link_documents(self, kind, document_ids=None):
-        """Insert (or refresh the quantity of) the links of productions or unbuilds, in SQL.
+        """Bring the links of productions or unbuilds in line with their done move lines.
 
-        Pairs come from `stock_move_line_consume_rel` where Odoo wrote it (its column
-        `consume_line_id` holds the produced line, `produce_line_id` the consumed one).
-        A consumed lot Odoo did not pair with any produced line is linked to every lot the
-        document produced. The quantity is what the document consumed of the input lot.
+        In SQL, for any number of documents: the links a document should have
+        (``_DESIRED_LINKS``) are written once; a link whose lots or quantity no longer
+        match what the document consumed (a done MO unlocked and corrected) is never
+        updated in place: it is archived and points, through ``superseded_by_id``, at the
+        link that replaces it (same lots, else the same output lot). The link's date is when
+        the output lot was produced, the moment the time-aware trace compares.
+        Returns the number of links written.
         """
         if document_ids is None:
             return self._backfill_documents(kind)
@@ -271,84 +337,128 @@ class StockLotLink(models.Model):
         table, consumed_condition, produced_condition = _DOCUMENTS[kind]
         document_column = "production_id" if kind == "production" else "unbuild_id"
         self.env.flush_all()
-        date_column = "date_finished" if kind == "production" else "write_date"
-        production_expr = "doc.id" if kind == "production" else "doc.mo_id"
-        unbuild_expr = "NULL::integer" if kind == "production" else "doc.id"
-        query = SQL(
-            """
-            WITH consumed AS (
-                SELECT COALESCE(m.raw_material_production_id, m.unbuild_id) AS doc_id,
-                       ml.id AS line_id, ml.lot_id, ml.quantity_product_uom AS qty
-                  FROM stock_move_line ml
-                  JOIN stock_move m ON m.id = ml.move_id
-                  JOIN stock_location src ON src.id = m.location_id
-                  JOIN stock_location dest ON dest.id = m.location_dest_id
-                 WHERE %(consumed_condition)s
-                   AND ml.state = 'done' AND ml.lot_id IS NOT NULL
-            ), produced AS (
-                SELECT m.%(document_column)s AS doc_id, ml.id AS line_id, ml.lot_id
-                  FROM stock_move_line ml
-                  JOIN stock_move m ON m.id = ml.move_id
-                  JOIN stock_location src ON src.id = m.location_id
-                  JOIN stock_location dest ON dest.id = m.location_dest_id
-                 WHERE %(produced_condition)s
-                   AND ml.state = 'done' AND ml.lot_id IS NOT NULL
-            ), rel_pairs AS (
-                SELECT DISTINCT c.doc_id, c.lot_id AS parent_lot_id, p.lot_id AS child_lot_id
-                  FROM stock_move_line_consume_rel r
-                  JOIN consumed c ON c.line_id = r.produce_line_id
-                  JOIN produced p ON p.line_id = r.consume_line_id AND p.doc_id = c.doc_id
-            ), fallback_pairs AS (
-                SELECT DISTINCT c.doc_id, c.lot_id, p.lot_id
-                  FROM consumed c
-                  JOIN produced p ON p.doc_id = c.doc_id
-                 WHERE NOT EXISTS (
-                        SELECT 1 FROM rel_pairs rp
-                         WHERE rp.doc_id = c.doc_id AND rp.parent_lot_id = c.lot_id)
-            ), pairs AS (
-                SELECT * FROM rel_pairs UNION SELECT * FROM fallback_pairs
-            ), consumed_qty AS (
-                SELECT doc_id, lot_id, SUM(qty) AS qty FROM consumed GROUP BY doc_id, lot_id
-            )
-            INSERT INTO stock_lot_link (
-                parent_lot_id, child_lot_id, parent_product_id, child_product_id, kind,
-                production_id, unbuild_id, quantity, product_uom_id, date, company_id,
-                active, create_uid, create_date, write_uid, write_date)
-            SELECT pairs.parent_lot_id, pairs.child_lot_id, parent.product_id,
-                   child.product_id, %(kind)s, %(production_expr)s, %(unbuild_expr)s,
-                   qty.qty, parent.product_uom_id,
-                   COALESCE(doc.%(date_column)s, NOW() AT TIME ZONE 'UTC'),
-                   doc.company_id, TRUE, %(uid)s, NOW() AT TIME ZONE 'UTC',
-                   %(uid)s, NOW() AT TIME ZONE 'UTC'
-              FROM pairs
-              JOIN %(table)s doc ON doc.id = pairs.doc_id
-              JOIN stock_lot parent ON parent.id = pairs.parent_lot_id
-              JOIN stock_lot child ON child.id = pairs.child_lot_id
-              JOIN consumed_qty qty
-                ON qty.doc_id = pairs.doc_id AND qty.lot_id = pairs.parent_lot_id
-             WHERE pairs.parent_lot_id <> pairs.child_lot_id
-            ON CONFLICT (parent_lot_id, child_lot_id, kind,
-                         COALESCE(production_id, 0), COALESCE(unbuild_id, 0))
-               WHERE active
-            DO UPDATE SET quantity = EXCLUDED.quantity,
-                          write_uid = EXCLUDED.write_uid,
-                          write_date = EXCLUDED.write_date
-                    WHERE stock_lot_link.quantity IS DISTINCT FROM EXCLUDED.quantity
-            """,
+        desired = SQL(
+            _DESIRED_LINKS,
             consumed_condition=SQL(consumed_condition, ids=list(document_ids)),
             produced_condition=SQL(produced_condition, ids=list(document_ids)),
             document_column=SQL.identifier(document_column),
-            table=SQL.identifier(table),
-            kind=kind,
-            production_expr=SQL(production_expr),
-            unbuild_expr=SQL(unbuild_expr),
-            date_column=SQL.identifier(date_column),
-            uid=self.env.uid,
         )
-        self.env.cr.execute(query)
-        count = self.env.cr.rowcount
-        # only what the insert changed: invalidating more would reorder cached relations
-        # that callers of _post_inventory still rely on (e.g. an MO's backorders)
+        stale = self._archive_stale_links(kind, document_column, document_ids, desired)
+        written = self._insert_missing_links(kind, table, document_column, desired)
+        if stale:
+            self._supersede(stale, written)
+        # only what changed: invalidating more would reorder cached relations that callers
+        # of _post_inventory still rely on (e.g. an MO's backorders)
         self.invalidate_model()
         self.env["stock.lot"].invalidate_model(["parent_link_ids", "child_link_ids"])
-        return count
+        return len(written)
+
+    @api.model
+    def _archive_stale_links(self, kind, document_column, document_ids, desired):
+        """Archive the active links of these documents that ``desired`` no longer has.
+
+        Returns ``[(link id, document id, input lot id, output lot id)]``.
+        """
+        self.env.cr.execute(
+            SQL(
+                """
+                WITH desired AS (%(desired)s)
+                UPDATE stock_lot_link link
+                   SET active = FALSE, write_uid = %(uid)s,
+                       write_date = NOW() AT TIME ZONE 'UTC'
+                 WHERE link.active AND link.kind = %(kind)s
+                   AND link.%(document_column)s = ANY(%(ids)s)
+                   AND NOT EXISTS (
+                        SELECT 1 FROM desired
+                         WHERE desired.doc_id = link.%(document_column)s
+                           AND desired.parent_lot_id = link.parent_lot_id
+                           AND desired.child_lot_id = link.child_lot_id
+                           AND ABS(desired.quantity - COALESCE(link.quantity, 0)) < %(epsilon)s)
+                RETURNING link.id, link.%(document_column)s, link.parent_lot_id,
+                          link.child_lot_id
+                """,
+                desired=desired,
+                uid=self.env.uid,
+                kind=kind,
+                document_column=SQL.identifier(document_column),
+                ids=list(document_ids),
+                epsilon=_QUANTITY_EPSILON,
+            )
+        )
+        return self.env.cr.fetchall()
+
+    @api.model
+    def _insert_missing_links(self, kind, table, document_column, desired):
+        """Insert the desired links that have no active twin; returns them like
+        :meth:`_archive_stale_links`."""
+        production_expr = "doc.id" if kind == "production" else "doc.mo_id"
+        unbuild_expr = "NULL::integer" if kind == "production" else "doc.id"
+        self.env.cr.execute(
+            SQL(
+                """
+                WITH desired AS (%(desired)s)
+                INSERT INTO stock_lot_link (
+                    parent_lot_id, child_lot_id, parent_product_id, child_product_id, kind,
+                    production_id, unbuild_id, quantity, product_uom_id, date, company_id,
+                    active, create_uid, create_date, write_uid, write_date)
+                SELECT desired.parent_lot_id, desired.child_lot_id, parent.product_id,
+                       child.product_id, %(kind)s, %(production_expr)s, %(unbuild_expr)s,
+                       desired.quantity, parent.product_uom_id,
+                       COALESCE(desired.date, NOW() AT TIME ZONE 'UTC'),
+                       doc.company_id, TRUE, %(uid)s, NOW() AT TIME ZONE 'UTC',
+                       %(uid)s, NOW() AT TIME ZONE 'UTC'
+                  FROM desired
+                  JOIN %(table)s doc ON doc.id = desired.doc_id
+                  JOIN stock_lot parent ON parent.id = desired.parent_lot_id
+                  JOIN stock_lot child ON child.id = desired.child_lot_id
+                 WHERE NOT EXISTS (
+                        SELECT 1 FROM stock_lot_link link
+                         WHERE link.active AND link.kind = %(kind)s
+                           AND link.%(document_column)s = desired.doc_id
+                           AND link.parent_lot_id = desired.parent_lot_id
+                           AND link.child_lot_id = desired.child_lot_id)
+                ON CONFLICT (parent_lot_id, child_lot_id, kind,
+                             COALESCE(production_id, 0), COALESCE(unbuild_id, 0))
+                   WHERE active
+                DO NOTHING
+                RETURNING id, %(document_column)s, parent_lot_id, child_lot_id
+                """,
+                desired=desired,
+                kind=kind,
+                production_expr=SQL(production_expr),
+                unbuild_expr=SQL(unbuild_expr),
+                uid=self.env.uid,
+                table=SQL.identifier(table),
+                document_column=SQL.identifier(document_column),
+            )
+        )
+        return self.env.cr.fetchall()
+
+    @api.model
+    def _supersede(self, stale, written):
+        """Point each archived link at its correction: the new link of the same document
+        with the same lots, else with the same output lot (the input lot was corrected)."""
+        same_lots, same_output = {}, {}
+        for link_id, doc_id, parent_id, child_id in sorted(written):
+            same_lots.setdefault((doc_id, parent_id, child_id), link_id)
+            same_output.setdefault((doc_id, child_id), link_id)
+        pairs = [
+            (
+                link_id,
+                same_lots.get((doc_id, parent_id, child_id)) or same_output.get((doc_id, child_id)),
+            )
+            for link_id, doc_id, parent_id, child_id in stale
+        ]
+        pairs = [(old, new) for old, new in pairs if new]
+        if pairs:
+            self.env.cr.execute(
+                SQL(
+                    """
+                    UPDATE stock_lot_link link SET superseded_by_id = fix.new_id
+                      FROM unnest(%(old)s::integer[], %(new)s::integer[]) AS fix(old_id, new_id)
+                     WHERE link.id = fix.old_id
+                    """,
+                    old=[old for old, _new in pairs],
+                    new=[new for _old, new in pairs],
+                )
+            )

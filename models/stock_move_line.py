@@ -4,14 +4,15 @@ from odoo import _, api, models
 from odoo.exceptions import UserError
 from odoo.tools import float_compare
 
-# Changes to a done move line that move stock again (Odoo applies them to the quants at once).
-_DONE_LINE_MOVING_FIELDS = (
+# Changes to a done move line that move stock again (Odoo applies them to the quants at once):
+# they pass the hold gate again, and change what a done manufacturing order consumed.
+_DONE_LINE_MOVING_FIELDS = {
     "lot_id",
     "quantity",
+    "product_uom_id",
     "location_id",
     "location_dest_id",
-    "product_uom_id",
-)
+}
 
 
 class StockMoveLine(models.Model):
@@ -94,7 +95,7 @@ class StockMoveLine(models.Model):
 
     def _done_line_moves(self, vals):
         """What the done lines of ``self`` look like before ``vals`` move their stock again."""
-        if not set(_DONE_LINE_MOVING_FIELDS) & set(vals):
+        if not _DONE_LINE_MOVING_FIELDS & set(vals):
             return {}
         return {
             line.id: (line.lot_id, line.quantity, line.location_id, line.location_dest_id)
@@ -133,7 +134,20 @@ class StockMoveLine(models.Model):
             self._check_edited_done_lines(before)
         if vals.get("lot_id"):
             self.filtered(lambda line: line.state != "done")._check_held_lots()
+        self._relink_done_productions(vals)
         return res
+
+    def _relink_done_productions(self, vals):
+        """A done line of a done MO was corrected (MO unlocked, lot or quantity changed):
+        write the MO's genealogy again; links that no longer hold are superseded."""
+        if not _DONE_LINE_MOVING_FIELDS & set(vals):
+            return
+        moves = self.filtered(lambda line: line.state == "done").move_id
+        productions = (moves.raw_material_production_id | moves.production_id).filtered(
+            lambda production: production.state == "done"
+        )
+        if productions:
+            self.env["stock.lot.link"]._link_productions(productions.ids)
 
     @api.model_create_multi
     def create(self, vals_list):
@@ -151,3 +165,25 @@ class StockMoveLine(models.Model):
             # paired it with the produced lines, so link the order again.
             self.env["stock.lot.link"]._link_productions(late_productions.ids)
         return lines
+
+    def _create_and_assign_production_lot(self):
+        """A lot number received again after its lot was archived: revive that lot (with a
+        line in its chatter) instead of creating a duplicate, which the uniqueness of lot
+        numbers across archived lots would refuse."""
+        revived = self.env["stock.move.line"]
+        lot_model = self.env["stock.lot"].with_context(active_test=False)
+        for line in self.filtered("lot_name"):
+            lot = lot_model.search(
+                [
+                    ("name", "=", line.lot_name),
+                    ("product_id", "=", line.product_id.id),
+                    ("company_id", "in", [line.company_id.id, False]),
+                    ("active", "=", False),
+                ],
+                limit=1,
+            )
+            if lot:
+                lot._revive(line)
+                line.lot_id = lot
+                revived |= line
+        return super(StockMoveLine, self - revived)._create_and_assign_production_lot()

@@ -255,7 +255,8 @@ class StockRecall(models.Model):
         self._check_state(("draft", "scoped", "in_progress"), _("scoped"))
         for recall in self:
             started_at, started = fields.Datetime.now(), time.perf_counter()
-            recall._fill_scope()
+            # a recall traces, counts and balances within its own company (and shared lots)
+            recall.with_context(trace_company_ids=recall.company_id.ids)._fill_scope()
             recall.write(
                 {
                     "scope_started_at": recall.scope_started_at or started_at,
@@ -341,7 +342,10 @@ class StockRecall(models.Model):
                 )
             elif to_hold:
                 to_hold._place_hold(
-                    "recall", _("Recall %(recall)s", recall=recall.name), recall_id=recall.id
+                    "recall",
+                    _("Recall %(recall)s", recall=recall.name),
+                    recall_id=recall.id,
+                    company_id=recall.company_id.id,
                 )
                 recall.message_post(
                     body=_(

@@ -1,4 +1,5 @@
 from odoo import api, fields, models
+from odoo.tools import SQL
 
 
 class StockRecallDelivery(models.Model):
@@ -59,7 +60,7 @@ class StockRecallDelivery(models.Model):
                     "lot_id": line.lot_id.id,
                     "product_id": line.product_id.id,
                     "quantity": line.quantity_product_uom,
-                    "returned_qty": returned.get((line.move_id.id, line.lot_id.id), 0.0),
+                    "returned_qty": returned.get(line.id, 0.0),
                     "date_done": line.date,
                     "ship_from_location_id": line.location_id.id,
                 }
@@ -68,19 +69,68 @@ class StockRecallDelivery(models.Model):
 
     @api.model
     def _returned_quantities(self, delivery_lines):
-        """``{(delivered move, lot): quantity}`` brought back by done returns of those moves."""
+        """``{delivery line id: quantity}`` brought back from the customer.
+
+        Every done move from a customer location counts, however it was made (Odoo's
+        return wizard, the recall's *Create Return*, a receipt typed by hand): it nets the
+        deliveries of the same customer (commercial entity) and lot, as
+        ``stock.lot._trace_customer_quantities`` does. A return made from a delivery goes to
+        that delivery first; the rest to the customer's deliveries of the lot, newest first.
+        No delivery gets more back than it shipped.
+        """
         if not delivery_lines:
             return {}
-        returns = self.env["stock.move.line"].search(
-            [
-                ("state", "=", "done"),
-                ("move_id.origin_returned_move_id", "in", delivery_lines.move_id.ids),
-                ("lot_id", "in", delivery_lines.lot_id.ids),
-                ("location_id.usage", "=", "customer"),
-            ]
+        left = {line.id: line.quantity_product_uom for line in delivery_lines}
+        by_customer, by_move = {}, {}
+        for line in delivery_lines.sorted(lambda line: (line.date, line.id), reverse=True):
+            partner = (line.picking_id.partner_id or line.move_id.partner_id).commercial_partner_id
+            by_customer.setdefault((partner.id, line.lot_id.id), []).append(line.id)
+            by_move.setdefault((line.move_id.id, line.lot_id.id), []).append(line.id)
+        returned = {}
+
+        def allocate(line_ids, quantity):
+            for line_id in line_ids:
+                take = min(quantity, left[line_id])
+                if take > 0:
+                    returned[line_id] = returned.get(line_id, 0.0) + take
+                    left[line_id] -= take
+                    quantity -= take
+            return quantity
+
+        pooled = {}
+        for partner_id, lot_id, origin_move_id, quantity in self._customer_returns(
+            delivery_lines.lot_id
+        ):
+            rest = allocate(by_move.get((origin_move_id, lot_id), []), quantity)
+            pooled[partner_id, lot_id] = pooled.get((partner_id, lot_id), 0.0) + rest
+        for key, quantity in pooled.items():
+            allocate(by_customer.get(key, []), quantity)
+        return returned
+
+    @api.model
+    def _customer_returns(self, lots):
+        """Done moves of these lots out of a customer location, as rows ``(customer,
+        lot id, returned delivery move id, quantity)`` (product unit of measure)."""
+        self.env.flush_all()
+        self.env.cr.execute(
+            SQL(
+                """
+                SELECT COALESCE(partner.commercial_partner_id, partner.id), ml.lot_id,
+                       move.origin_returned_move_id, ml.quantity_product_uom
+                  FROM stock_move_line ml
+                  JOIN stock_move move ON move.id = ml.move_id
+                  JOIN stock_location src ON src.id = ml.location_id
+                  JOIN stock_location dest ON dest.id = ml.location_dest_id
+                  LEFT JOIN stock_picking picking ON picking.id = ml.picking_id
+                  LEFT JOIN res_partner partner
+                    ON partner.id = COALESCE(picking.partner_id, move.partner_id)
+                 WHERE ml.lot_id = ANY(%(lot_ids)s) AND ml.state = 'done'
+                   AND ml.company_id = ANY(%(company_ids)s)
+                   AND src.usage = 'customer' AND dest.usage != 'customer'
+                 ORDER BY ml.date, ml.id
+                """,
+                lot_ids=lots.ids,
+                company_ids=lots._trace_company_ids(),
+            )
         )
-        result = {}
-        for line in returns:
-            key = (line.move_id.origin_returned_move_id.id, line.lot_id.id)
-            result[key] = result.get(key, 0.0) + line.quantity_product_uom
-        return result
+        return self.env.cr.fetchall()

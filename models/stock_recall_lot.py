@@ -58,7 +58,11 @@ class StockRecallLot(models.Model):
 
     @api.model
     def _mass_balance(self, lots):
-        """``{lot_id: values}`` of the mass-balance columns of these lots, in one query each."""
+        """``{lot_id: values}`` of the mass-balance columns of these lots, in one query each.
+
+        Only the moves and stock of the trace's companies count (a recall's own company):
+        a lot shared between companies balances separately in each.
+        """
         if not lots:
             return {}
         self.env.flush_all()
@@ -86,11 +90,13 @@ class StockRecallLot(models.Model):
                   JOIN stock_location src ON src.id = ml.location_id
                   JOIN stock_location dest ON dest.id = ml.location_dest_id
                  WHERE ml.lot_id = ANY(%(lot_ids)s) AND ml.state = 'done'
+                   AND ml.company_id = ANY(%(company_ids)s)
                    AND (src.usage = 'internal') <> (dest.usage = 'internal')
                  GROUP BY ml.lot_id
                 """,
                 flows=SQL(", ").join(flows),
                 lot_ids=lots.ids,
+                company_ids=lots._trace_company_ids(),
             )
         )
         names = list(_FLOWS_IN) + list(_FLOWS_OUT)
@@ -124,7 +130,8 @@ class StockRecallLot(models.Model):
 
     @api.model
     def _on_hand(self, lots):
-        """``{lot_id: (quantity, 'Location: qty; ...')}`` in internal locations."""
+        """``{lot_id: (quantity, 'Location: qty; ...')}`` in internal locations of the
+        trace's companies."""
         self.env.cr.execute(
             SQL(
                 """
@@ -132,11 +139,13 @@ class StockRecallLot(models.Model):
                   FROM stock_quant quant
                   JOIN stock_location loc ON loc.id = quant.location_id
                  WHERE quant.lot_id = ANY(%(lot_ids)s) AND loc.usage = 'internal'
+                   AND quant.company_id = ANY(%(company_ids)s)
                  GROUP BY quant.lot_id, loc.complete_name
                 HAVING SUM(quant.quantity) <> 0
                  ORDER BY quant.lot_id, loc.complete_name
                 """,
                 lot_ids=lots.ids,
+                company_ids=lots._trace_company_ids(),
             )
         )
         result = {}

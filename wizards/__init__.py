@@ -5,4 +5,5 @@ from . import (
     stock_lot_quarantine_impact,
     stock_recall_cancel_wizard,
     stock_recall_wizard,
+    stock_return_picking,
 )

@@ -22,7 +22,12 @@ class StockLotLinkWizard(models.TransientModel):
     )
     quantity = fields.Float(digits="Product Unit of Measure")
     product_uom_id = fields.Many2one(related="parent_lot_id.product_uom_id")
-    date = fields.Datetime(required=True, default=fields.Datetime.now)
+    date = fields.Datetime(
+        required=True,
+        default=fields.Datetime.now,
+        help="When the input lot went into the output lot. Traces are time-aware: "
+        "downstream, only what was made from the output lot from then on is reached.",
+    )
     reason = fields.Text(required=True)
 
     @api.onchange("parent_lot_id")
