@@ -25,6 +25,7 @@ class StockLotLink(models.Model):
     """One edge of the lot genealogy: material of `parent_lot_id` went into `child_lot_id`."""
 
     _name = "stock.lot.link"
+    _inherit = ["stock.lot.check.mixin"]
     _description = "Lot Genealogy Link"
     _order = "date desc, id desc"
     _check_company_auto = True
@@ -156,6 +157,7 @@ class StockLotLink(models.Model):
         for vals in vals_list:
             if vals.get("kind", "manual") == "manual" and not (vals.get("note") or "").strip():
                 raise ValidationError(_("A manual genealogy link needs a reason."))
+            self._check_link_values(vals)
             self._check_no_duplicate_edge(vals)
         return super().create(vals_list)
 
@@ -172,6 +174,7 @@ class StockLotLink(models.Model):
             self._check_can_archive()
         if vals.get("active"):
             for link in self.filtered(lambda link: not link.active):
+                link._check_link_values(link._edge_values())
                 link._check_no_duplicate_edge(link._edge_values())
         return super().write(vals)
 
@@ -194,6 +197,51 @@ class StockLotLink(models.Model):
                     links=", ".join(automatic.mapped("display_name")),
                 )
             )
+
+    @api.model
+    def _check_link_values(self, vals):
+        """Refuse a lot linked to itself, a negative quantity, and a manual link closing a cycle.
+
+        Checked before the insert, so the user gets these messages rather than the SQL
+        constraints'. A cycle is looked for with the trace engine: the new link closes one
+        when its input lot is already downstream of its output lot.
+        """
+        lots = self.env["stock.lot"]
+        parent = lots.browse(vals.get("parent_lot_id") or [])
+        child = lots.browse(vals.get("child_lot_id") or [])
+        if parent and parent == child:
+            raise ValidationError(_("Lot %s cannot be linked to itself.", parent.display_name))
+        if (vals.get("quantity") or 0.0) < 0:
+            raise ValidationError(
+                _(
+                    "The quantity of %(parent)s used in %(child)s cannot be negative (%(qty)s).",
+                    parent=parent.display_name,
+                    child=child.display_name,
+                    qty=vals["quantity"],
+                )
+            )
+        if parent and child and vals.get("kind", "manual") == "manual":
+            if parent.id in child._trace("down"):
+                raise ValidationError(
+                    _(
+                        "Linking %(parent)s into %(child)s would make a cycle: %(parent)s "
+                        "is already made from %(child)s.",
+                        parent=parent.display_name,
+                        child=child.display_name,
+                    )
+                )
+
+    @api.constrains("quantity")
+    def _check_quantity(self):
+        for link in self:
+            if link.quantity < 0:
+                raise ValidationError(
+                    _(
+                        "The quantity of link %(link)s cannot be negative (%(qty)s).",
+                        link=link.display_name,
+                        qty=link.quantity,
+                    )
+                )
 
     def _edge_values(self):
         return {

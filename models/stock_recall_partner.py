@@ -1,11 +1,12 @@
 from odoo import _, api, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import UserError, ValidationError
 
 
 class StockRecallPartner(models.Model):
     """A customer to notify in a recall, and what it did about it."""
 
     _name = "stock.recall.partner"
+    _inherit = ["stock.lot.check.mixin"]
     _description = "Recall Customer"
     _order = "recall_id, partner_id"
 
@@ -81,6 +82,19 @@ class StockRecallPartner(models.Model):
     def _compute_recovered_qty(self):
         for line in self:
             line.recovered_qty = line.returned_qty + line.accounted_qty
+
+    @api.constrains("accounted_qty")
+    def _check_accounted_qty(self):
+        for line in self:
+            if line.accounted_qty < 0:
+                raise ValidationError(
+                    _(
+                        "%(partner)s (recall %(recall)s): the quantity destroyed or accounted "
+                        "for cannot be negative.",
+                        partner=line.partner_id.display_name,
+                        recall=line.recall_id.name,
+                    )
+                )
 
     def _check_open(self):
         self.recall_id._check_recall_manager()

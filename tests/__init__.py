@@ -1,4 +1,6 @@
 from . import (
+    test_access,
+    test_bad_input,
     test_genealogy,
     test_holds,
     test_recall,
