@@ -30,6 +30,7 @@ class StockLotLink(models.Model):
     _order = "date desc, id desc"
     _check_company_auto = True
     _rec_names_search = ["parent_lot_id", "child_lot_id"]
+    _non_negative_fields = ("quantity",)
 
     parent_lot_id = fields.Many2one(
         "stock.lot",
@@ -200,7 +201,7 @@ class StockLotLink(models.Model):
 
     @api.model
     def _check_link_values(self, vals):
-        """Refuse a lot linked to itself, a negative quantity, and a manual link closing a cycle.
+        """Refuse a lot linked to itself, and a manual link closing a cycle.
 
         Checked before the insert, so the user gets these messages rather than the SQL
         constraints'. A cycle is looked for with the trace engine: the new link closes one
@@ -211,15 +212,6 @@ class StockLotLink(models.Model):
         child = lots.browse(vals.get("child_lot_id") or [])
         if parent and parent == child:
             raise ValidationError(_("Lot %s cannot be linked to itself.", parent.display_name))
-        if (vals.get("quantity") or 0.0) < 0:
-            raise ValidationError(
-                _(
-                    "The quantity of %(parent)s used in %(child)s cannot be negative (%(qty)s).",
-                    parent=parent.display_name,
-                    child=child.display_name,
-                    qty=vals["quantity"],
-                )
-            )
         if parent and child and vals.get("kind", "manual") == "manual":
             if parent.id in child._trace("down"):
                 raise ValidationError(
@@ -228,18 +220,6 @@ class StockLotLink(models.Model):
                         "is already made from %(child)s.",
                         parent=parent.display_name,
                         child=child.display_name,
-                    )
-                )
-
-    @api.constrains("quantity")
-    def _check_quantity(self):
-        for link in self:
-            if link.quantity < 0:
-                raise ValidationError(
-                    _(
-                        "The quantity of link %(link)s cannot be negative (%(qty)s).",
-                        link=link.display_name,
-                        qty=link.quantity,
                     )
                 )
 

@@ -1,5 +1,5 @@
 from odoo import _, api, fields, models
-from odoo.exceptions import UserError, ValidationError
+from odoo.exceptions import UserError
 
 
 class StockRecallPartner(models.Model):
@@ -9,6 +9,7 @@ class StockRecallPartner(models.Model):
     _inherit = ["stock.lot.check.mixin"]
     _description = "Recall Customer"
     _order = "recall_id, partner_id"
+    _non_negative_fields = ("accounted_qty",)
 
     recall_id = fields.Many2one("stock.recall", required=True, index=True, ondelete="cascade")
     company_id = fields.Many2one(related="recall_id.company_id", store=True)
@@ -82,19 +83,6 @@ class StockRecallPartner(models.Model):
     def _compute_recovered_qty(self):
         for line in self:
             line.recovered_qty = line.returned_qty + line.accounted_qty
-
-    @api.constrains("accounted_qty")
-    def _check_accounted_qty(self):
-        for line in self:
-            if line.accounted_qty < 0:
-                raise ValidationError(
-                    _(
-                        "%(partner)s (recall %(recall)s): the quantity destroyed or accounted "
-                        "for cannot be negative.",
-                        partner=line.partner_id.display_name,
-                        recall=line.recall_id.name,
-                    )
-                )
 
     def _check_open(self):
         self.recall_id._check_recall_manager()

@@ -57,6 +57,11 @@ class TestAccess(TraceabilityCase):
         cls.quality, cls.recall_manager = cls.users["quality"], cls.users["recall"]
         cls.company_b = cls.env["res.company"].create({"name": "Biscuits B Ltd"})
         cls.user_b = cls._user("acc_b", GROUP % "recall_manager", company=cls.company_b)
+        # the factory's lots are of products shared by all companies, so shared too; these
+        # two belong to one company each
+        cls.lot_a = cls.env["stock.lot"].create(
+            {"name": "A-SUGAR-9", "product_id": cls.sugar.id, "company_id": cls.company.id}
+        )
         cls.lot_b = cls.env["stock.lot"].create(
             {"name": "B-SUGAR-1", "product_id": cls.sugar.id, "company_id": cls.company_b.id}
         )
@@ -128,20 +133,21 @@ class TestAccess(TraceabilityCase):
         with self.assertRaises(AccessError):
             self.link.with_env(env_b).action_archive()
         # nor hold, link or recall company A's lots
-        with self.assertRaises(UserError):
-            self.flour_2.with_env(env_b)._place_hold("other", "From B")
+        with self.assertRaises(AccessError):
+            self.lot_a.with_env(env_b)._place_hold("other", "From B")
         with self.assertRaises(UserError):
             env_b["stock.lot.link"].create(
                 {
                     "parent_lot_id": self.lot_b.id,
-                    "child_lot_id": self.biscuit_1.id,
+                    "child_lot_id": self.lot_a.id,
                     "note": "Cross-company rework",
                 }
             )
         with self.assertRaises(UserError):
             env_b["stock.recall"].create(
-                {"lot_ids": [Command.set(self.flour_2.ids)], "reason": "From B"}
+                {"lot_ids": [Command.set(self.lot_a.ids)], "reason": "From B"}
             )
+        self.assertFalse(self.lot_a.hold_ids)
         # and what B does in its own company stays there
         hold_b = self.lot_b.with_env(env_b)._place_hold("lab_pending", "B's own lab")
         self.assertEqual(hold_b.company_id, self.company_b)

@@ -192,7 +192,7 @@ class TestBadInput(TraceabilityCase):
         checked = 0
         for model_name, vals in valid.items():
             model = self.env[model_name]
-            required = model._required_scalar_fields() + model._required_relation_fields()
+            required = model._required_fields()
             self.assertTrue(required, model_name)
             for name in required:
                 label = re.escape(model._fields[name]._description_string(self.env))
