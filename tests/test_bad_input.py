@@ -77,6 +77,13 @@ class TestBadInput(TraceabilityCase):
             line.accounted_qty = -4
         self.assertEqual(line.recovered_qty, 0)
 
+    def test_the_follow_up_delay_cannot_be_negative(self):
+        days = self.company.recall_follow_up_days
+        with self.assertRaises(ValidationError) as caught:
+            self.company.write({"recall_follow_up_days": -2})
+        self.assertIn(self.company.name, str(caught.exception))
+        self.assertEqual(self.company.recall_follow_up_days, days)
+
     # genealogy links ---------------------------------------------------------------
     def _manual_link(self, parent, child, **vals):
         return (
