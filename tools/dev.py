@@ -477,11 +477,19 @@ def count_differences(pytest_ids, odoo_ids):
         by_odoo = {tid for tid in odoo_ids if tid.rpartition(".")[0] == cls}
         if by_pytest == by_odoo:
             continue
-        lines.append(f"  {cls}: {len(by_pytest)} by pytest-odoo, {len(by_odoo)} by odoo-bin")
-        for tid in sorted(by_pytest - by_odoo):
-            lines.append(f"    only pytest-odoo: {tid.rpartition('.')[2]}")
-        for tid in sorted(by_odoo - by_pytest):
-            lines.append(f"    only odoo-bin: {tid.rpartition('.')[2]}")
+        line = f"  {cls}: {len(by_pytest)} by pytest-odoo, {len(by_odoo)} by odoo-bin"
+        if not by_odoo:
+            line += " (odoo-bin runs test_* methods defined in a class tagged for the addon)"
+        lines.append(line)
+        if by_pytest and by_odoo:
+            lines += [
+                f"    only pytest-odoo: {tid.rpartition('.')[2]}"
+                for tid in sorted(by_pytest - by_odoo)
+            ]
+            lines += [
+                f"    only odoo-bin: {tid.rpartition('.')[2]}"
+                for tid in sorted(by_odoo - by_pytest)
+            ]
     return lines
 
 
