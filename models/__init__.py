@@ -8,6 +8,7 @@ from . import (
     res_config_settings,
     stock_location,
     stock_lot,
+    stock_lot_check_mixin,
     stock_lot_hold,
     stock_lot_link,
     stock_lot_trace_line,

@@ -20,7 +20,7 @@ class StockLotHold(models.Model):
 
     _name = "stock.lot.hold"
     _description = "Lot Quality Hold"
-    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _inherit = ["stock.lot.check.mixin", "mail.thread", "mail.activity.mixin"]
     _order = "placed_at desc, id desc"
     _check_company_auto = True
 

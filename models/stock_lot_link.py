@@ -79,10 +79,12 @@ class StockLotLink(models.Model):
     """One edge of the lot genealogy: material of `parent_lot_id` went into `child_lot_id`."""
 
     _name = "stock.lot.link"
+    _inherit = ["stock.lot.check.mixin"]
     _description = "Lot Genealogy Link"
     _order = "date desc, id desc"
     _check_company_auto = True
     _rec_names_search = ["parent_lot_id", "child_lot_id"]
+    _non_negative_fields = ("quantity",)
 
     parent_lot_id = fields.Many2one(
         "stock.lot",
@@ -219,6 +221,7 @@ class StockLotLink(models.Model):
         for vals in vals_list:
             if vals.get("kind", "manual") == "manual" and not (vals.get("note") or "").strip():
                 raise ValidationError(_("A manual genealogy link needs a reason."))
+            self._check_link_values(vals)
             self._check_no_duplicate_edge(vals)
         return super().create(vals_list)
 
@@ -235,6 +238,7 @@ class StockLotLink(models.Model):
             self._check_can_archive()
         if vals.get("active"):
             for link in self.filtered(lambda link: not link.active):
+                link._check_link_values(link._edge_values())
                 link._check_no_duplicate_edge(link._edge_values())
         return super().write(vals)
 
@@ -257,6 +261,30 @@ class StockLotLink(models.Model):
                     links=", ".join(automatic.mapped("display_name")),
                 )
             )
+
+    @api.model
+    def _check_link_values(self, vals):
+        """Refuse a lot linked to itself, and a manual link closing a cycle.
+
+        Checked before the insert, so the user gets these messages rather than the SQL
+        constraints'. A cycle is looked for with the trace engine: the new link closes one
+        when its input lot is already downstream of its output lot.
+        """
+        lots = self.env["stock.lot"]
+        parent = lots.browse(vals.get("parent_lot_id") or [])
+        child = lots.browse(vals.get("child_lot_id") or [])
+        if parent and parent == child:
+            raise ValidationError(_("Lot %s cannot be linked to itself.", parent.display_name))
+        if parent and child and vals.get("kind", "manual") == "manual":
+            if parent.id in child._trace("down"):
+                raise ValidationError(
+                    _(
+                        "Linking %(parent)s into %(child)s would make a cycle: %(parent)s "
+                        "is already made from %(child)s.",
+                        parent=parent.display_name,
+                        child=child.display_name,
+                    )
+                )
 
     def _edge_values(self):
         return {

@@ -8,6 +8,7 @@ class StockLotTraceLine(models.TransientModel):
     """
 
     _name = "stock.lot.trace.line"
+    _inherit = ["stock.lot.check.mixin"]
     _description = "Lot Trace Result"
     _order = "depth, product_id, lot_id"
 

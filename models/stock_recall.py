@@ -4,7 +4,7 @@ from datetime import timedelta
 from markupsafe import Markup
 
 from odoo import Command, _, api, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import AccessError, UserError
 
 CLASSIFICATIONS = [
     ("class_1", "Class I - serious health hazard"),
@@ -26,7 +26,7 @@ class StockRecall(models.Model):
 
     _name = "stock.recall"
     _description = "Recall"
-    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _inherit = ["stock.lot.check.mixin", "mail.thread", "mail.activity.mixin"]
     _order = "create_date desc, id desc"
     _check_company_auto = True
 
@@ -235,7 +235,7 @@ class StockRecall(models.Model):
     # ------------------------------------------------------------------
     def _check_recall_manager(self):
         if not self.env.user.has_group("stock_lot_traceability.group_recall_manager"):
-            raise UserError(_("Only Recall Managers can act on recalls."))
+            raise AccessError(_("Only Recall Managers can act on recalls."))
 
     def _check_state(self, allowed, action):
         for recall in self:

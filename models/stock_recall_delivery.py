@@ -6,6 +6,7 @@ class StockRecallDelivery(models.Model):
     """A customer shipment of an affected lot."""
 
     _name = "stock.recall.delivery"
+    _inherit = ["stock.lot.check.mixin"]
     _description = "Recall Affected Delivery"
     _order = "recall_id, date_done, id"
 

@@ -22,6 +22,7 @@ class StockRecallLot(models.Model):
     """A lot in the scope of a recall, with its mass balance."""
 
     _name = "stock.recall.lot"
+    _inherit = ["stock.lot.check.mixin"]
     _description = "Recall Affected Lot"
     _order = "recall_id, depth, product_id, lot_id"
 

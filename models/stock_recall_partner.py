@@ -6,8 +6,10 @@ class StockRecallPartner(models.Model):
     """A customer to notify in a recall, and what it did about it."""
 
     _name = "stock.recall.partner"
+    _inherit = ["stock.lot.check.mixin"]
     _description = "Recall Customer"
     _order = "recall_id, partner_id"
+    _non_negative_fields = ("accounted_qty",)
 
     recall_id = fields.Many2one("stock.recall", required=True, index=True, ondelete="cascade")
     company_id = fields.Many2one(related="recall_id.company_id", store=True)

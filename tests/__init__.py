@@ -1,4 +1,6 @@
 from . import (
+    test_access,
+    test_bad_input,
     test_genealogy,
     test_hold_concurrency,
     test_hold_gate,

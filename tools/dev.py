@@ -2,7 +2,7 @@
 """Developer harness of stock_lot_traceability: demo server, addon tests, Odoo's own tests.
 
     python3 tools/dev.py demo        # database lot_trace_demo on http://127.0.0.1:8069
-    python3 tools/dev.py test        # the addon's tests (pytest-odoo), on a fresh copy
+    python3 tools/dev.py test        # the addon's tests: pytest-odoo, then odoo-bin, same count
     python3 tools/dev.py test-core   # Odoo's stock/mrp/... suites with the addon installed
     python3 tools/dev.py shell       # an Odoo shell on the demo database
 
@@ -11,10 +11,12 @@ standard library is used here, so a missing prerequisite is reported in one line
 """
 
 import argparse
+import ast
 import contextlib
 import hashlib
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -236,8 +238,6 @@ def copy_db(template, name):
 
 
 def manifest():
-    import ast
-
     return ast.literal_eval((REPO / "__manifest__.py").read_text())
 
 
@@ -366,12 +366,12 @@ def run_pytest(root, config, db_name, paths, junit, extra=()):
     return subprocess.run(command, cwd=str(addons_dir()), env=env).returncode
 
 
-def junit_outcomes(junit):
+def junit_outcomes(junit, id_of=lambda classname, name: f"{classname}.{name}"):
     outcomes = {"passed": [], "failed": [], "skipped": []}
     if not Path(junit).exists():
         return outcomes
     for case in ET.parse(junit).getroot().iter("testcase"):
-        test_id = f"{case.get('classname')}.{case.get('name')}"
+        test_id = id_of(case.get("classname"), case.get("name"))
         if case.find("failure") is not None or case.find("error") is not None:
             outcomes["failed"].append(test_id)
         elif case.find("skipped") is not None:
@@ -391,30 +391,189 @@ def scratch_db(root, config, prefix):
         drop_db(name)
 
 
+def test_id(classname, name):
+    """``module.Class.method`` of a test, whatever prefix the runner put on its module."""
+    return f"{classname.rpartition('.tests.')[2] or classname}.{name}"
+
+
+def unimported_test_modules():
+    """Test files of tests/ that tests/__init__.py does not import: odoo-bin never runs them."""
+    tests = REPO / "tests"
+    imported = set()
+    for node in ast.walk(ast.parse((tests / "__init__.py").read_text())):
+        if isinstance(node, ast.ImportFrom) and node.level == 1:
+            if node.module:
+                imported.add(node.module.split(".")[0])
+            else:
+                imported.update(alias.name for alias in node.names)
+    return sorted(path.stem for path in tests.glob("test_*.py") if path.stem not in imported)
+
+
+# what odoo-bin --test-enable logs at --log-level=info (odoo/tests/result.py): one
+# "Starting Class.method ..." per test run, "skipped Class.method : reason", "FAIL: " /
+# "ERROR: " per failure, and a last line "N failed, M error(s) of K tests when loading ..."
+ODOO_LOG_TEST = re.compile(
+    rf" odoo\.addons\.{ADDON}\.tests\.(?P<module>\w+): "
+    r"(?:(?P<kind>Starting|skipped|FAIL:|ERROR:) (?P<cls>\w+)\.(?P<method>\w+))"
+)
+ODOO_LOG_TOTAL = re.compile(
+    r"(?P<failed>\d+) failed, (?P<errors>\d+) error\(s\) of (?P<run>\d+) tests "
+    r"when loading database"
+)
+
+
+def odoo_bin_outcomes(log_text):
+    """Tests started, skipped and failed, and the totals, read from an odoo-bin log."""
+    outcomes = {"run": set(), "skipped": set(), "failed": set(), "total": None}
+    kinds = {"Starting": "run", "skipped": "skipped", "FAIL:": "failed", "ERROR:": "failed"}
+    for line in log_text.splitlines():
+        match = ODOO_LOG_TEST.search(line)
+        if match:
+            key = f"{match['module']}.{match['cls']}.{match['method']}"
+            outcomes[kinds[match["kind"]]].add(key)
+            continue
+        total = ODOO_LOG_TOTAL.search(line)
+        if total:
+            outcomes["total"] = {name: int(value) for name, value in total.groupdict().items()}
+    return outcomes
+
+
+def run_odoo_bin_tests(root, config):
+    """Install the addon and run its tests with odoo-bin, as Odoo's own CI would.
+
+    Returns (exit code, outcomes, log path). Retries are off so that each test runs once.
+    """
+    log_path = CACHE / f"odoo-bin-tests-{os.getpid()}.log"
+    with scratch_db(root, config, "slt_odoo_bin") as db_name, log_path.open("w") as log:
+        say(f"running the tests again with odoo-bin --test-enable in {db_name}")
+        command = [
+            sys.executable,
+            str(root / "odoo-bin"),
+            "-c",
+            str(config),
+            "-d",
+            db_name,
+            "-i",
+            ADDON,
+            "--test-enable",
+            "--test-tags",
+            f"/{ADDON}",
+            "--stop-after-init",
+            "--http-port",
+            HTTP_PORT,
+            "--log-level=info",
+        ]
+        env = dict(os.environ, ODOO_TEST_FAILURE_RETRIES="0", PYTHONDONTWRITEBYTECODE="1")
+        code = subprocess.run(command, stdout=log, stderr=subprocess.STDOUT, env=env).returncode
+    return code, odoo_bin_outcomes(log_path.read_text(errors="replace")), log_path
+
+
+def count_differences(pytest_ids, odoo_ids):
+    """Lines naming the test classes (and methods) that one runner ran and the other did not."""
+    lines = []
+    classes = sorted({tid.rpartition(".")[0] for tid in pytest_ids | odoo_ids})
+    for cls in classes:
+        by_pytest = {tid for tid in pytest_ids if tid.rpartition(".")[0] == cls}
+        by_odoo = {tid for tid in odoo_ids if tid.rpartition(".")[0] == cls}
+        if by_pytest == by_odoo:
+            continue
+        line = f"  {cls}: {len(by_pytest)} by pytest-odoo, {len(by_odoo)} by odoo-bin"
+        if not by_odoo:
+            line += " (odoo-bin runs test_* methods defined in a class tagged for the addon)"
+        lines.append(line)
+        if by_pytest and by_odoo:
+            lines += [
+                f"    only pytest-odoo: {tid.rpartition('.')[2]}"
+                for tid in sorted(by_pytest - by_odoo)
+            ]
+            lines += [
+                f"    only odoo-bin: {tid.rpartition('.')[2]}"
+                for tid in sorted(by_odoo - by_pytest)
+            ]
+    return lines
+
+
+def report(problems):
+    for problem in problems:
+        print(f"{ADDON}: {problem}", file=sys.stderr, flush=True)
+
+
+def check_odoo_bin_run(pytest_ids, code, outcomes, log_path):
+    """Problems of the odoo-bin run: failures, skips, and a count that differs from pytest's."""
+    problems = []
+    total = outcomes["total"]
+    if code or not total or total["failed"] or total["errors"] or outcomes["failed"]:
+        problems.append(
+            f"odoo-bin --test-enable failed (exit code {code}"
+            + (f", {total['failed']} failed, {total['errors']} error(s)" if total else "")
+            + f"); log: {log_path}"
+        )
+        problems += [f"  failed under odoo-bin: {tid}" for tid in sorted(outcomes["failed"])]
+    if outcomes["skipped"]:
+        problems.append(f"{len(outcomes['skipped'])} test(s) skipped under odoo-bin:")
+        problems += [f"  skipped: {tid}" for tid in sorted(outcomes["skipped"])]
+    if total and total["run"] != len(outcomes["run"]):
+        problems.append(
+            f"odoo-bin reports {total['run']} tests but its log names {len(outcomes['run'])}: "
+            f"the count cannot be trusted; log: {log_path}"
+        )
+    differences = count_differences(pytest_ids, outcomes["run"])
+    if differences:
+        problems.append(
+            f"pytest-odoo ran {len(pytest_ids)} tests, odoo-bin --test-enable "
+            f"{len(outcomes['run'])}; they differ in:"
+        )
+        problems += differences
+    return problems
+
+
 def cmd_test(args):
     root, config = prepare()
     browser_prerequisites()
+    # the whole suite runs twice: pytest-odoo, then odoo-bin (what Odoo's CI runs), and
+    # both must run the same tests
+    both_runners = not (args.paths or args.pytest_args or args.pytest_only)
+    problems = []
+    if both_runners:
+        problems += [
+            f"tests/{name}.py is not imported in tests/__init__.py: odoo-bin would not run it"
+            for name in unimported_test_modules()
+        ]
+        if problems:
+            report(problems)
+            sys.exit(1)
     junit = CACHE / f"junit-addon-{os.getpid()}.xml"  # one per run: suites may run at once
+    started = time.monotonic()
     with scratch_db(root, config, "slt_test") as db_name:
         say(f"installing {ADDON} from {REPO} in {db_name}")
         install_addon(root, config, db_name)
         paths = [addons_dir() / ADDON / "tests"] if not args.paths else args.paths
         code = run_pytest(root, config, db_name, paths, junit, args.pytest_args)
-    outcomes = junit_outcomes(junit)
+    outcomes = junit_outcomes(junit, id_of=test_id)
     junit.unlink(missing_ok=True)
+    pytest_ids = set().union(*outcomes.values())
+    say(f"pytest-odoo: {len(pytest_ids)} tests in {time.monotonic() - started:.0f} s")
     if outcomes["skipped"]:
-        print(
-            f"{ADDON}: {len(outcomes['skipped'])} test(s) were skipped; a skip hides a "
-            "missing prerequisite here, so the run fails:",
-            file=sys.stderr,
+        problems.append(
+            f"{len(outcomes['skipped'])} test(s) were skipped; a skip hides a "
+            "missing prerequisite here, so the run fails:"
         )
-        for test_id in outcomes["skipped"]:
-            print(f"  skipped: {test_id}", file=sys.stderr)
-        code = code or 1
+        problems += [f"  skipped: {tid}" for tid in outcomes["skipped"]]
     if code == 0 and not outcomes["passed"]:
-        print(f"{ADDON}: no test ran", file=sys.stderr)
-        code = 1
-    sys.exit(code)
+        problems.append("no test ran")
+    if code:
+        problems.append(f"pytest-odoo failed (exit code {code})")
+    if both_runners:
+        started = time.monotonic()
+        odoo_code, odoo_outcomes, log_path = run_odoo_bin_tests(root, config)
+        say(f"odoo-bin: {len(odoo_outcomes['run'])} tests in {time.monotonic() - started:.0f} s")
+        odoo_problems = check_odoo_bin_run(pytest_ids, odoo_code, odoo_outcomes, log_path)
+        if not odoo_problems:
+            log_path.unlink(missing_ok=True)
+            say(f"pytest-odoo and odoo-bin ran the same {len(pytest_ids)} tests")
+        problems += odoo_problems
+    report(problems)
+    sys.exit(1 if problems else 0)
 
 
 def cmd_test_core(args):
@@ -479,6 +638,11 @@ def main():
     demo.set_defaults(func=cmd_demo)
     test = sub.add_parser("test", help="run the addon's tests on a fresh database")
     test.add_argument("paths", nargs="*", help="test files (default: the whole tests folder)")
+    test.add_argument(
+        "--pytest-only",
+        action="store_true",
+        help="skip the second run with odoo-bin --test-enable and the count check",
+    )
     test.add_argument("--pytest-args", nargs=argparse.REMAINDER, default=[])
     test.set_defaults(func=cmd_test)
     core = sub.add_parser("test-core", help="run Odoo's own suites with the addon installed")

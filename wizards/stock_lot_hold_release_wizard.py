@@ -5,6 +5,7 @@ class StockLotHoldReleaseWizard(models.TransientModel):
     """Release (or cancel) quality holds with the mandatory note QA signs off with."""
 
     _name = "stock.lot.hold.release.wizard"
+    _inherit = ["stock.lot.check.mixin"]
     _description = "Release Quality Holds"
 
     hold_ids = fields.Many2many("stock.lot.hold", string="Holds", required=True)

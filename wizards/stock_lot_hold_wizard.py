@@ -8,6 +8,7 @@ class StockLotHoldWizard(models.TransientModel):
     """Place one or more lots on hold, optionally with every downstream lot still in stock."""
 
     _name = "stock.lot.hold.wizard"
+    _inherit = ["stock.lot.check.mixin"]
     _description = "Place Lots on Hold"
 
     lot_ids = fields.Many2many("stock.lot", string="Lots", required=True)

@@ -8,6 +8,7 @@ class StockLotLinkWizard(models.TransientModel):
     """Record by hand that an input lot went into an output lot (e.g. an off-system rework)."""
 
     _name = "stock.lot.link.wizard"
+    _inherit = ["stock.lot.check.mixin"]
     _description = "Link Lots"
     _check_company_auto = True
 
@@ -43,6 +44,15 @@ class StockLotLinkWizard(models.TransientModel):
             )
         if not (self.reason or "").strip():
             raise UserError(_("Give the reason for linking these lots."))
+        if self.quantity <= 0:
+            raise UserError(
+                _(
+                    "Enter the quantity of %(parent)s that went into %(child)s: it must be "
+                    "more than zero.",
+                    parent=self.parent_lot_id.display_name,
+                    child=self.child_lot_id.display_name,
+                )
+            )
         link = self.env["stock.lot.link"].create(
             {
                 "parent_lot_id": self.parent_lot_id.id,

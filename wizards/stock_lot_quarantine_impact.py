@@ -6,6 +6,7 @@ class StockLotQuarantineImpact(models.TransientModel):
     """What holding a lot would block downstream: lots, stock, open deliveries and MOs."""
 
     _name = "stock.lot.quarantine.impact"
+    _inherit = ["stock.lot.check.mixin"]
     _description = "Quarantine Impact"
 
     lot_id = fields.Many2one("stock.lot", required=True, readonly=True)

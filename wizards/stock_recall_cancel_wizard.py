@@ -1,10 +1,12 @@
-from odoo import fields, models
+from odoo import _, fields, models
+from odoo.exceptions import UserError
 
 
 class StockRecallCancelWizard(models.TransientModel):
     """Ask for the reason before cancelling a recall or waiving customers."""
 
     _name = "stock.recall.cancel.wizard"
+    _inherit = ["stock.lot.check.mixin"]
     _description = "Recall Cancellation or Waiver"
 
     mode = fields.Selection([("cancel", "Cancel"), ("waive", "Waive")], default="cancel")
@@ -14,6 +16,10 @@ class StockRecallCancelWizard(models.TransientModel):
 
     def action_confirm(self):
         self.ensure_one()
+        if self.mode == "waive" and not self.partner_line_ids:
+            raise UserError(_("Select the customers to waive."))
+        if self.mode != "waive" and not self.recall_id:
+            raise UserError(_("Select the recall to cancel."))
         if self.mode == "waive":
             self.partner_line_ids.action_waive(self.reason)
         else:

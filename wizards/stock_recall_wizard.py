@@ -8,6 +8,7 @@ class StockRecallWizard(models.TransientModel):
     """Open a recall from lots, from a product and vendor lot, or from a supplier's notice."""
 
     _name = "stock.recall.wizard"
+    _inherit = ["stock.lot.check.mixin"]
     _description = "Start a Recall"
 
     origin = fields.Selection(
