@@ -85,6 +85,11 @@ class StockRecallPartner(models.Model):
     )
     note = fields.Text()
 
+    @api.depends("recall_id.name", "partner_id")
+    def _compute_display_name(self):
+        for line in self:
+            line.display_name = f"{line.recall_id.name}: {line.partner_id.display_name}"
+
     @api.depends("partner_id")
     def _compute_email(self):
         for line in self:
