@@ -263,6 +263,11 @@ class StockRecall(models.Model):
             allowed = set(self._fields) - self._ACTION_FIELDS
             if self.state != "draft":
                 allowed -= self._FROZEN_ONCE_SCOPED
+            if all(
+                command[0] == Command.UPDATE for command in vals.get("partner_line_ids", [(0,)])
+            ):
+                # the customers list of the form: each line's own guard decides
+                allowed.add("partner_line_ids")
             why = _(
                 "The origin lots, drill flag and company are fixed once the recall is scoped; "
                 "its scope, customers and state are written by its actions."
@@ -499,14 +504,16 @@ class StockRecall(models.Model):
             recall._refresh_product_totals(shipped)
 
     def _refresh_partner_products(self, shipped, returned):
-        model = self.env["stock.recall.partner.product"]
+        to_create = []
+        products_by_partner = defaultdict(set)
+        for partner_id, product_id in shipped:
+            products_by_partner[partner_id].add(product_id)
         for line in self.partner_line_ids:
             existing = {
                 product_line.product_id.id: product_line for product_line in line.product_line_ids
             }
             partner_id = line.partner_id.id
-            product_ids = {product for partner, product in shipped if partner == partner_id}
-            for product_id in product_ids | set(existing):
+            for product_id in products_by_partner[partner_id] | set(existing):
                 key = (partner_id, product_id)
                 vals = {
                     "shipped_qty": shipped.get(key, 0.0),
@@ -514,9 +521,10 @@ class StockRecall(models.Model):
                 }
                 product_line = existing.get(product_id)
                 if not product_line:
-                    model.create({**vals, "partner_line_id": line.id, "product_id": product_id})
+                    to_create.append({**vals, "partner_line_id": line.id, "product_id": product_id})
                 elif any(product_line[name] != value for name, value in vals.items()):
                     product_line.write(vals)
+        self.env["stock.recall.partner.product"].create(to_create)
 
     def _refresh_product_totals(self, shipped):
         """One line per product of the current scope: its mass balance and recovery."""

@@ -243,10 +243,21 @@ class TestEvidence(TraceabilityCase):
                 {"recall_id": recall.id, "partner_id": self.mill.id}
             )
         self.assertEqual(len(recall.recall_lot_ids), 5)
-        # what a user may still do: fix the address before the notice, write notes
-        customer.with_user(self.manager).write(
-            {"email": "recalls@alpha.example.com", "note": "Call first"}
+        # what a user may still do: fix the address before the notice, write notes,
+        # also from the recall form's customers list
+        customer.with_user(self.manager).write({"note": "Call first"})
+        recall.with_user(self.manager).write(
+            {
+                "partner_line_ids": [
+                    Command.update(customer.id, {"email": "recalls@alpha.example.com"})
+                ]
+            }
         )
+        self.assertEqual(customer.email, "recalls@alpha.example.com")
+        with self.assertRaisesRegex(UserError, "Alpha Stores"):
+            recall.with_user(self.manager).write(
+                {"partner_line_ids": [Command.update(customer.id, {"state": "waived"})]}
+            )
         recall.with_user(self.manager).action_notify_customers()
         self.assertEqual(customer.state, "notified")
         with self.assertRaisesRegex(UserError, "Email"):
