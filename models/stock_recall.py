@@ -76,9 +76,15 @@ class StockRecall(models.Model):
         domain="[('share', '=', False)]",
     )
     state = fields.Selection(
-        RECALL_STATES, required=True, default="draft", readonly=True, tracking=True, index=True
+        RECALL_STATES,
+        required=True,
+        default="draft",
+        readonly=True,
+        tracking=True,
+        index=True,
+        copy=False,
     )
-    cancel_reason = fields.Text(readonly=True, tracking=True)
+    cancel_reason = fields.Text(readonly=True, tracking=True, copy=False)
     customer_instructions = fields.Text(
         default=lambda self: _(
             "Stop selling and using the products and lots listed below, put them aside, "
@@ -141,6 +147,7 @@ class StockRecall(models.Model):
         "lot_id",
         string="Upstream Lots",
         readonly=True,
+        copy=False,
         help="What the origin lots were made from: where the root cause may come from.",
     )
     supplier_ids = fields.Many2many(
@@ -150,6 +157,7 @@ class StockRecall(models.Model):
         "partner_id",
         string="Root-Cause Suppliers",
         readonly=True,
+        copy=False,
     )
 
     affected_lot_count = fields.Integer(compute="_compute_counts", store=True)

@@ -284,6 +284,14 @@ class TestEvidence(TraceabilityCase):
         )
         self.assertEqual(recall.state, "draft")
         self.assertFalse(recall.scoped_at)
+        # a closed recall duplicates into a new draft, without its scope
+        closed = self._recall(self.flour_2)
+        closed.action_notify_customers()
+        closed.partner_line_ids.action_waive("Mock recall")
+        closed.action_close()
+        copy = closed.with_user(self.manager).copy()
+        self.assertEqual((copy.state, copy.lot_ids), ("draft", self.flour_2))
+        self.assertFalse(copy.recall_lot_ids or copy.scope_ids or copy.supplier_ids)
 
     def test_actions_stamp_who_and_when(self):
         recall = self._recall(self.flour_2)
