@@ -99,6 +99,29 @@ class TestEvidence(TraceabilityCase):
         self.assertFalse(hold.released_by_id)
         self.assertEqual(self.sugar_1.hold_state, "held")
 
+    def _tracked_fields(self, record):
+        values = self.env["mail.tracking.value"].search(
+            [
+                ("mail_message_id.model", "=", record._name),
+                ("mail_message_id.res_id", "=", record.id),
+            ]
+        )
+        return values.field_id.mapped("name")
+
+    def test_guarded_writes_keep_odoo_field_tracking(self):
+        hold = self.eggs_1.with_user(self.quality)._place_hold("lab_pending", "Salmonella")
+        # as if committed: Odoo tracks no field of a record created in the same transaction
+        self.env.cr.precommit.run()
+        hold = hold.with_context(tracking_disable=False)
+        hold.action_release("Negative, lab report 4411")
+        self.env.cr.precommit.run()  # tracking values are written just before commit
+        self.assertIn("state", self._tracked_fields(hold))
+        recall = self._recall(self.flour_2).with_context(tracking_disable=False)
+        self.env.cr.precommit.run()
+        recall.action_hold_stock()
+        self.env.cr.precommit.run()
+        self.assertIn("state", self._tracked_fields(recall))
+
     # links -------------------------------------------------------------------------
     def test_a_production_link_is_fixed_even_for_sudo(self):
         link = self.premix_1.parent_link_ids.filtered(
