@@ -1,4 +1,5 @@
 from . import (
+    evidence,
     mrp_production,
     mrp_unbuild,
     product_category,
@@ -21,5 +22,8 @@ from . import (
     stock_recall_delivery,
     stock_recall_lot,
     stock_recall_partner,
+    stock_recall_partner_product,
+    stock_recall_product,
+    stock_recall_scope,
     stock_warehouse,
 )

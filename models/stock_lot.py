@@ -81,6 +81,46 @@ class StockLot(models.Model):
         """An archived lot still owns its number: check uniqueness across archived lots too."""
         return super(StockLot, self.with_context(active_test=False))._check_unique_lot()
 
+    @api.ondelete(at_uninstall=False)
+    def _unlink_except_traceability_evidence(self):
+        """A lot named by a link, a hold, a recall or a customer delivery is evidence.
+
+        Checked in SQL over every company and archived record: no access right or
+        record rule may hide the evidence that makes a lot undeletable.
+        """
+        self.env.flush_all()
+        self.env.cr.execute(
+            SQL(
+                """
+                SELECT lot.id
+                  FROM stock_lot lot
+                 WHERE lot.id = ANY(%(ids)s)
+                   AND (EXISTS (SELECT 1 FROM stock_lot_link link
+                                 WHERE lot.id IN (link.parent_lot_id, link.child_lot_id))
+                        OR EXISTS (SELECT 1 FROM stock_lot_hold hold WHERE hold.lot_id = lot.id)
+                        OR EXISTS (SELECT 1 FROM stock_recall_origin_lot_rel rel
+                                    WHERE rel.lot_id = lot.id)
+                        OR EXISTS (SELECT 1 FROM stock_recall_lot line
+                                    WHERE line.lot_id = lot.id)
+                        OR EXISTS (SELECT 1 FROM stock_move_line ml
+                                     JOIN stock_location dest ON dest.id = ml.location_dest_id
+                                    WHERE ml.lot_id = lot.id AND ml.state = 'done'
+                                      AND dest.usage = 'customer'))
+                """,
+                ids=self.ids,
+            )
+        )
+        kept = self.browse(row[0] for row in self.env.cr.fetchall())
+        if kept:
+            raise UserError(
+                _(
+                    "Lots %(lots)s are traceability evidence (genealogy links, quality holds, "
+                    "recalls or customer deliveries) and cannot be deleted; archive them "
+                    "instead.",
+                    lots=", ".join(kept.mapped("display_name")),
+                )
+            )
+
     @api.depends("hold_ids.state")
     def _compute_hold_state(self):
         for lot in self:

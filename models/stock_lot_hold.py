@@ -3,6 +3,8 @@ from markupsafe import Markup
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError
 
+from . import evidence
+
 HOLD_REASONS = [
     ("incoming_inspection", "Incoming inspection"),
     ("failed_test", "Failed test"),
@@ -67,8 +69,23 @@ class StockLotHold(models.Model):
         "stock.recall", string="Recall", index="btree_not_null", readonly=True, check_company=True
     )
 
+    # What a user may change, per state, like account.move.write; the rest is evidence,
+    # written once at creation or by action_release / action_cancel (models/evidence.py).
+    _EDITABLE_FIELDS = {"active": {"note"}, "released": set(), "cancelled": set()}
+
     @api.model_create_multi
     def create(self, vals_list):
+        if not evidence.is_system(self):
+            for vals in vals_list:
+                # who placed it and when is stamped, never typed; a hold is born active
+                vals.update(
+                    state="active",
+                    placed_by_id=self.env.uid,
+                    placed_at=fields.Datetime.now(),
+                    released_by_id=False,
+                    released_at=False,
+                    release_note=False,
+                )
         lots = self.env["stock.lot"].browse(
             [vals["lot_id"] for vals in vals_list if vals.get("lot_id")]
         )
@@ -83,6 +100,22 @@ class StockLotHold(models.Model):
         holds._log_on_lots(_("Placed on hold"), with_note=True)
         holds._schedule_review_activities()
         return holds
+
+    def write(self, vals):
+        if not evidence.is_system(self):
+            for hold in self:
+                evidence.check_writable(
+                    hold,
+                    vals,
+                    self._EDITABLE_FIELDS[hold.state],
+                    _(
+                        "Only the note of an active hold may change: release or cancel it "
+                        "(and place a new hold if the lot or reason was wrong)."
+                    )
+                    if hold.state == "active"
+                    else _("A released or cancelled hold is a closed record."),
+                )
+        return super().write(vals)
 
     @api.ondelete(at_uninstall=False)
     def _unlink_except_traceability_record(self):
@@ -141,7 +174,7 @@ class StockLotHold(models.Model):
                     holds=", ".join(not_active.mapped("display_name")),
                 )
             )
-        self.write(
+        evidence.system(self).write(
             {
                 "state": state,
                 "release_note": note,

@@ -2,6 +2,8 @@ from odoo import _, api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.tools import SQL, split_every
 
+from . import evidence
+
 # How stock moves tie to the document consuming or producing lots: the document's table
 # and the conditions selecting its consumed and its produced moves (alias `m`, with
 # `src`/`dest` the move's locations). A production's raw moves carry
@@ -219,6 +221,12 @@ class StockLotLink(models.Model):
     @api.model_create_multi
     def create(self, vals_list):
         for vals in vals_list:
+            if (vals.get("superseded_by_id") or vals.get("supersedes_ids")) and not (
+                evidence.is_system(self)
+            ):
+                raise UserError(
+                    _("Only a correction (Correct on a manual link) can supersede a link.")
+                )
             if vals.get("kind", "manual") == "manual" and not (vals.get("note") or "").strip():
                 raise ValidationError(_("A manual genealogy link needs a reason."))
             self._check_link_values(vals)
@@ -226,21 +234,34 @@ class StockLotLink(models.Model):
         return super().create(vals_list)
 
     def write(self, vals):
-        frozen = {"parent_lot_id", "child_lot_id", "kind", "production_id", "unbuild_id"}
-        if frozen & set(vals):
-            raise UserError(
-                _(
-                    "The lots, kind and document of a genealogy link cannot be changed; "
-                    "archive the wrong link and create the right one instead."
-                )
-            )
-        if "active" in vals and not vals["active"]:
-            self._check_can_archive()
+        if not evidence.is_system(self):
+            for link in self:
+                link._check_user_write(vals)
+            if "active" in vals and not vals["active"]:
+                self._check_can_archive()
         if vals.get("active"):
             for link in self.filtered(lambda link: not link.active):
                 link._check_link_values(link._edge_values())
                 link._check_no_duplicate_edge(link._edge_values())
         return super().write(vals)
+
+    def _check_user_write(self, vals):
+        """Per state, what a user may change (like ``account.move.write``): an active link
+        its reason, or be archived; an archived link be restored, unless it was corrected;
+        the lots, kind, document, quantity, unit, date and company never."""
+        if self.superseded_by_id:
+            allowed = set()
+            why = _(
+                "It was corrected by %(link)s and is kept as it was.",
+                link=self.superseded_by_id.display_name,
+            )
+        else:
+            allowed = {"note", "active"} if self.active else {"active"}
+            why = _(
+                "A genealogy link records what happened: to fix a manual link use Correct "
+                "(a new link supersedes it, both are kept)."
+            )
+        evidence.check_writable(self, vals, allowed, why)
 
     @api.ondelete(at_uninstall=False)
     def _unlink_except_genealogy(self):
@@ -285,6 +306,54 @@ class StockLotLink(models.Model):
                         child=child.display_name,
                     )
                 )
+
+    def action_open_correct_wizard(self):
+        """The Link Lots wizard, filled with this link, to record its correction."""
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "name": _("Correct Link"),
+            "res_model": "stock.lot.link.wizard",
+            "view_mode": "form",
+            "target": "new",
+            "context": {
+                "default_supersede_link_id": self.id,
+                "default_parent_lot_id": self.parent_lot_id.id,
+                "default_child_lot_id": self.child_lot_id.id,
+                "default_quantity": self.quantity,
+                "default_date": self.date,
+                "default_company_id": self.company_id.id,
+            },
+        }
+
+    def _correct(self, vals):
+        """Replace this manual link by a new one (its values updated by ``vals``).
+
+        This link is archived and points at the new one through ``superseded_by_id``; both
+        stay. Returns the new link.
+        """
+        self.ensure_one()
+        if self.kind != "manual" or not self.active or self.superseded_by_id:
+            raise UserError(
+                _(
+                    "Only an active manual link can be corrected; %(link)s is not one.",
+                    link=self.display_name,
+                )
+            )
+        system_self = evidence.system(self)
+        # archived first: the correction may keep the same lots (a new quantity or date)
+        system_self.write({"active": False})
+        values = {
+            **self._edge_values(),
+            "quantity": self.quantity,
+            "product_uom_id": self.product_uom_id.id,
+            "date": self.date,
+            "company_id": self.company_id.id,
+            **vals,
+        }
+        new_link = self.create(values)
+        system_self.write({"superseded_by_id": new_link.id})
+        return new_link
 
     def _edge_values(self):
         return {

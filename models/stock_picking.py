@@ -16,7 +16,7 @@ class StockPicking(models.Model):
 
     def _action_done(self):
         res = super()._action_done()
-        self.recall_partner_id._update_from_returns()
+        self._refresh_recalls_of_returns()
         self._hold_recalled_returns()
         return res
 
@@ -53,3 +53,27 @@ class StockPicking(models.Model):
             if vals_list:
                 # sudo: the hold is placed by the system when the receiving user validates
                 self.env["stock.lot.hold"].sudo().create(vals_list)
+
+    def _refresh_recalls_of_returns(self):
+        """Goods of an open recall's lots coming back from customers count as recovered at
+        once, whether or not the return was created from the recall."""
+        lots = self.move_line_ids.filtered(
+            lambda line: (
+                line.state == "done" and line.lot_id and line.location_id.usage == "customer"
+            )
+        ).lot_id
+        if not lots:
+            return
+        # sudo: whoever validates a return updates the recalls of its lots, readable or not
+        scope_lines = (
+            self.env["stock.recall.lot"]
+            .sudo()
+            .search(
+                [
+                    ("lot_id", "in", lots.ids),
+                    ("superseded", "=", False),
+                    ("recall_id.state", "in", ("scoped", "in_progress")),
+                ]
+            )
+        )
+        scope_lines.recall_id._refresh_quantities()

@@ -1,10 +1,14 @@
 import time
+from collections import defaultdict
 from datetime import timedelta
 
 from markupsafe import Markup
 
 from odoo import Command, _, api, fields, models
 from odoo.exceptions import AccessError, UserError
+from odoo.tools import SQL
+
+from . import evidence
 
 CLASSIFICATIONS = [
     ("class_1", "Class I - serious health hazard"),
@@ -72,9 +76,15 @@ class StockRecall(models.Model):
         domain="[('share', '=', False)]",
     )
     state = fields.Selection(
-        RECALL_STATES, required=True, default="draft", readonly=True, tracking=True, index=True
+        RECALL_STATES,
+        required=True,
+        default="draft",
+        readonly=True,
+        tracking=True,
+        index=True,
+        copy=False,
     )
-    cancel_reason = fields.Text(readonly=True, tracking=True)
+    cancel_reason = fields.Text(readonly=True, tracking=True, copy=False)
     customer_instructions = fields.Text(
         default=lambda self: _(
             "Stop selling and using the products and lots listed below, put them aside, "
@@ -94,8 +104,40 @@ class StockRecall(models.Model):
         compute="_compute_hours_to_close", store=True, digits=(16, 2), string="Time to Close (h)"
     )
 
-    recall_lot_ids = fields.One2many("stock.recall.lot", "recall_id", string="Affected Lots")
-    delivery_ids = fields.One2many("stock.recall.delivery", "recall_id", string="Deliveries")
+    recall_lot_ids = fields.One2many(
+        "stock.recall.lot",
+        "recall_id",
+        string="Affected Lots",
+        domain=[("superseded", "=", False)],
+        help="The lots of the current scope version.",
+    )
+    delivery_ids = fields.One2many(
+        "stock.recall.delivery",
+        "recall_id",
+        string="Deliveries",
+        domain=[("superseded", "=", False)],
+        help="The customer deliveries of the current scope version.",
+    )
+    scope_id = fields.Many2one(
+        "stock.recall.scope", string="Scope Version", readonly=True, copy=False
+    )
+    scope_ids = fields.One2many(
+        "stock.recall.scope", "recall_id", string="Scope History", readonly=True
+    )
+    scope_count = fields.Integer(string="Scope Versions", compute="_compute_scope_count")
+    scope_move_line_mark = fields.Integer(
+        readonly=True,
+        copy=False,
+        help="Technical: the last stock move line when the recall was first scoped. Customer "
+        "returns up to it net the shipped quantities; later ones count as recovered.",
+    )
+    product_line_ids = fields.One2many(
+        "stock.recall.product",
+        "recall_id",
+        string="Product Totals",
+        domain=[("superseded", "=", False)],
+        readonly=True,
+    )
     partner_line_ids = fields.One2many("stock.recall.partner", "recall_id", string="Customers")
     hold_ids = fields.One2many("stock.lot.hold", "recall_id", string="Recall Holds")
     upstream_lot_ids = fields.Many2many(
@@ -105,6 +147,7 @@ class StockRecall(models.Model):
         "lot_id",
         string="Upstream Lots",
         readonly=True,
+        copy=False,
         help="What the origin lots were made from: where the root cause may come from.",
     )
     supplier_ids = fields.Many2many(
@@ -114,6 +157,7 @@ class StockRecall(models.Model):
         "partner_id",
         string="Root-Cause Suppliers",
         readonly=True,
+        copy=False,
     )
 
     affected_lot_count = fields.Integer(compute="_compute_counts", store=True)
@@ -129,24 +173,36 @@ class StockRecall(models.Model):
     mass_balance_gap_count = fields.Integer(
         string="Mass-Balance Gaps", compute="_compute_counts", store=True
     )
+    effectiveness_product_id = fields.Many2one(
+        "product.product",
+        string="Lowest Product",
+        compute="_compute_effectiveness",
+        store=True,
+        help="The product with the lowest effectiveness: it sets the recall's.",
+    )
     shipped_qty = fields.Float(
-        string="Shipped",
+        string="Shipped (lowest product)",
         compute="_compute_effectiveness",
         store=True,
         digits="Product Unit of Measure",
+        help="Net quantity shipped of the lowest product, in its unit of measure. Quantities "
+        "of different products are never added up: see the Products tab.",
     )
     accounted_qty = fields.Float(
-        string="Recovered or Accounted For",
+        string="Recovered (lowest product)",
         compute="_compute_effectiveness",
         store=True,
         digits="Product Unit of Measure",
+        help="Quantity of the lowest product returned or accounted for by the customers.",
     )
     effectiveness = fields.Float(
         string="Effectiveness (%)",
         compute="_compute_effectiveness",
         store=True,
         digits=(16, 1),
-        help="Share of the shipped quantity returned or accounted for by the customers.",
+        help="The lowest effectiveness of the recalled products, each being its recovered "
+        "(returned or accounted for) / shipped quantity in its own unit of measure, "
+        "between 0 and 100 %. A recall is only as effective as its worst product.",
     )
     xlsx_attachment_id = fields.Many2one("ir.attachment", readonly=True, copy=False)
     pdf_attachment_id = fields.Many2one("ir.attachment", readonly=True, copy=False)
@@ -154,20 +210,77 @@ class StockRecall(models.Model):
     # ------------------------------------------------------------------
     # ORM
     # ------------------------------------------------------------------
+    # Written only by the recall's actions (models/evidence.py), like account.move.write:
+    # the scope, its timing and state; then what a user may change depends on the state.
+    _ACTION_FIELDS = {
+        "state",
+        "cancel_reason",
+        "scope_started_at",
+        "scoped_at",
+        "scope_seconds",
+        "closed_at",
+        "scope_id",
+        "scope_ids",
+        "scope_move_line_mark",
+        "recall_lot_ids",
+        "delivery_ids",
+        "partner_line_ids",
+        "product_line_ids",
+        "hold_ids",
+        "upstream_lot_ids",
+        "supplier_ids",
+        "xlsx_attachment_id",
+        "pdf_attachment_id",
+    }
+    _FROZEN_ONCE_SCOPED = {"lot_ids", "is_drill", "company_id"}
+
     @api.model_create_multi
     def create(self, vals_list):
         for vals in vals_list:
             if vals.get("name", _("New")) == _("New"):
                 vals["name"] = self.env["ir.sequence"].next_by_code("stock.recall") or _("New")
+            if not evidence.is_system(self):
+                self._check_user_create(vals)
         return super().create(vals_list)
 
-    def write(self, vals):
-        frozen = {"lot_ids", "is_drill", "company_id"} & set(vals)
-        if frozen and self.filtered(lambda recall: recall.state != "draft"):
+    @api.model
+    def _check_user_create(self, vals):
+        """A recall is born a draft: its scope and state only come from its actions."""
+        given = [name for name in self._ACTION_FIELDS if vals.get(name)]
+        if given:
             raise UserError(
-                _("The origin lots, drill flag and company of a scoped recall cannot change.")
+                _(
+                    "A new recall cannot be given %(fields)s: they are written by its actions.",
+                    fields=", ".join(self._fields[name].string for name in given),
+                )
             )
+        # explicit values: context defaults (default_state=...) must not seed them either
+        vals.update(state="draft", scope_started_at=False, scoped_at=False, closed_at=False)
+
+    def write(self, vals):
+        if not evidence.is_system(self):
+            for recall in self:
+                recall._check_user_write(vals)
         return super().write(vals)
+
+    def _check_user_write(self, vals):
+        if self.state in ("closed", "cancelled"):
+            allowed = set()
+            why = _("A closed or cancelled recall is an audit record.")
+        else:
+            allowed = set(self._fields) - self._ACTION_FIELDS
+            if self.state != "draft":
+                allowed -= self._FROZEN_ONCE_SCOPED
+            if all(
+                command[0] == Command.UPDATE for command in vals.get("partner_line_ids", [(0,)])
+            ):
+                # the customers list of the form: each line's own guard decides
+                allowed.add("partner_line_ids")
+            why = _(
+                "The origin lots, drill flag and company are fixed once the recall is scoped; "
+                "its scope, customers and state are written by its actions."
+            )
+        evidence.check_writable(self, vals, allowed, why)
 
     @api.ondelete(at_uninstall=False)
     def _unlink_except_scoped(self):
@@ -211,24 +324,30 @@ class StockRecall(models.Model):
                 recall.recall_lot_ids.filtered("has_mass_balance_gap")
             )
 
+    @api.depends("scope_ids")
+    def _compute_scope_count(self):
+        for recall in self:
+            recall.scope_count = len(recall.scope_ids)
+
     @api.depends("hold_ids")
     def _compute_hold_count(self):
         for recall in self:
             recall.hold_count = len(recall.hold_ids)
 
     @api.depends(
-        "partner_line_ids.quantity",
-        "partner_line_ids.returned_qty",
-        "partner_line_ids.accounted_qty",
+        "product_line_ids.effectiveness",
+        "product_line_ids.shipped_qty",
+        "product_line_ids.recovered_qty",
     )
     def _compute_effectiveness(self):
         for recall in self:
-            lines = recall.partner_line_ids
-            shipped = sum(lines.mapped("quantity"))
-            accounted = sum(min(line.quantity, line.recovered_qty) for line in lines)
-            recall.shipped_qty = shipped
-            recall.accounted_qty = accounted
-            recall.effectiveness = 100.0 * accounted / shipped if shipped else 100.0
+            lowest = recall.product_line_ids.filtered("shipped_qty").sorted(
+                lambda line: (line.effectiveness, line.product_id.id)
+            )[:1]
+            recall.effectiveness_product_id = lowest.product_id
+            recall.shipped_qty = lowest.shipped_qty
+            recall.accounted_qty = lowest.recovered_qty
+            recall.effectiveness = lowest.effectiveness if lowest else 100.0
 
     # ------------------------------------------------------------------
     # Scope
@@ -253,16 +372,32 @@ class StockRecall(models.Model):
         """Trace the origin lots forward (and backward), fill the scope, time it."""
         self._check_recall_manager()
         self._check_state(("draft", "scoped", "in_progress"), _("scoped"))
-        for recall in self:
+        for recall in evidence.system(self):
             started_at, started = fields.Datetime.now(), time.perf_counter()
+            if not recall.scope_started_at:
+                recall.write(
+                    {
+                        "scope_started_at": started_at,
+                        "scope_move_line_mark": recall._last_move_line_id(),
+                    }
+                )
             # a recall traces, counts and balances within its own company (and shared lots)
-            recall.with_context(trace_company_ids=recall.company_id.ids)._fill_scope()
+            scope = recall.with_context(trace_company_ids=recall.company_id.ids)._fill_scope()
+            seconds = time.perf_counter() - started
             recall.write(
                 {
-                    "scope_started_at": recall.scope_started_at or started_at,
                     "scoped_at": fields.Datetime.now(),
-                    "scope_seconds": time.perf_counter() - started,
+                    "scope_seconds": seconds,
                     "state": "scoped" if recall.state == "draft" else recall.state,
+                }
+            )
+            scope.write(
+                {
+                    "scope_seconds": seconds,
+                    "lot_count": recall.affected_lot_count,
+                    "delivery_count": recall.delivery_count,
+                    "customer_count": recall.customer_count,
+                    "mass_balance_gap_count": recall.mass_balance_gap_count,
                 }
             )
             recall.message_post(
@@ -278,22 +413,48 @@ class StockRecall(models.Model):
             )
         return True
 
+    def _last_move_line_id(self):
+        self.env["stock.move.line"].flush_model()
+        self.env.cr.execute("SELECT COALESCE(MAX(id), 0) FROM stock_move_line")
+        return self.env.cr.fetchone()[0]
+
     def _fill_scope(self):
+        """Compute a new scope version; the previous one is kept, marked superseded.
+
+        Called in system mode (models/evidence.py). Returns the new ``stock.recall.scope``.
+        """
         self.ensure_one()
         lots = self.lot_ids.with_context(active_test=False)
         depths = lots._trace("down")
         scope_lots = self.env["stock.lot"].with_context(active_test=False).browse(depths)
         balances = self.env["stock.recall.lot"]._mass_balance(scope_lots)
-        self.recall_lot_ids.sudo().unlink()  # sudo: scope lines are replaced, never edited
-        self.delivery_ids.sudo().unlink()
+        scope = self.env["stock.recall.scope"].create(
+            {
+                "recall_id": self.id,
+                "number": len(self.scope_ids) + 1,
+                "computed_at": fields.Datetime.now(),
+                "computed_by_id": self.env.uid,
+            }
+        )
+        for field_name in ("recall_lot_ids", "delivery_ids", "product_line_ids"):
+            self[field_name].write({"superseded": True})
+        self.invalidate_recordset(["recall_lot_ids", "delivery_ids", "product_line_ids"])
         self.write(
             {
+                "scope_id": scope.id,
                 "recall_lot_ids": [
-                    Command.create({"lot_id": lot_id, "depth": depth, **balances.get(lot_id, {})})
+                    Command.create(
+                        {
+                            "lot_id": lot_id,
+                            "depth": depth,
+                            "scope_id": scope.id,
+                            **balances.get(lot_id, {}),
+                        }
+                    )
                     for lot_id, depth in sorted(depths.items(), key=lambda item: (item[1], item[0]))
                 ],
                 "delivery_ids": [
-                    Command.create(vals)
+                    Command.create({**vals, "scope_id": scope.id})
                     for vals in self.env["stock.recall.delivery"]._values_for_lots(scope_lots)
                 ],
             }
@@ -302,23 +463,154 @@ class StockRecall(models.Model):
         self.upstream_lot_ids = upstream
         self.supplier_ids = (lots | upstream)._receipt_vendors()
         self._sync_partner_lines()
+        return scope
 
     def _sync_partner_lines(self):
-        """One line per customer; lines already notified keep their history."""
+        """One line per customer of the current scope, kept across re-scopes with what the
+        customer did; a customer no longer in scope and never told is dropped."""
         deliveries_by_partner = self.delivery_ids.grouped("partner_id")
-        existing = {line.partner_id: line for line in self.partner_line_ids}
-        for partner, line in existing.items():
-            if partner not in deliveries_by_partner and line.state == "to_notify":
-                line.sudo().unlink()  # sudo: a customer no longer in scope was never told
-            elif partner not in deliveries_by_partner:
-                line.quantity = 0.0
         deliveries_by_partner.pop(self.env["res.partner"], None)
+        existing = {line.partner_id: line for line in self.partner_line_ids}
+        # sudo: Recall Managers may not delete customer lines; a customer no longer in
+        # scope that was never told is no evidence (system mode still required)
+        self.partner_line_ids.filtered(
+            lambda line: line.partner_id not in deliveries_by_partner and line.state == "to_notify"
+        ).sudo().unlink()
+        new_partners = [partner for partner in deliveries_by_partner if partner not in existing]
+        new_lines = self.env["stock.recall.partner"].create(
+            [{"recall_id": self.id, "partner_id": partner.id} for partner in new_partners]
+        )
+        existing.update(zip(new_partners, new_lines, strict=True))
         for partner, deliveries in deliveries_by_partner.items():
-            line = existing.get(partner) or self.env["stock.recall.partner"].create(
-                {"recall_id": self.id, "partner_id": partner.id}
+            deliveries.write({"partner_line_id": existing[partner].id})
+        self._refresh_quantities()
+
+    # ------------------------------------------------------------------
+    # Quantities, per customer and product, then per product
+    # ------------------------------------------------------------------
+    def _refresh_quantities(self):
+        """Shipped, returned, accounted for and recovered, in each product's unit.
+
+        Shipped is net of the customer returns made before the recall began (up to
+        ``scope_move_line_mark``); returns since then, whether made with the Return
+        action or not, are recovered quantities. So a re-scope never inflates the
+        effectiveness: goods brought back by the recall are not subtracted from what
+        was shipped. Customer lines keep their returns and accounted quantities.
+        """
+        for recall in evidence.system(self):
+            if not recall.scope_id:
+                continue
+            delivered = defaultdict(float)
+            for delivery in recall.delivery_ids:
+                delivered[delivery.partner_id.id, delivery.product_id.id] += delivery.quantity
+            before, since = recall._customer_returns(recall.recall_lot_ids.lot_id)
+            shipped = {
+                key: max(quantity - before.get(key, 0.0), 0.0)
+                for key, quantity in delivered.items()
+            }
+            recall._refresh_partner_products(shipped, since)
+            recall.partner_line_ids._update_states()
+            recall._refresh_product_totals(shipped)
+
+    def _refresh_partner_products(self, shipped, returned):
+        to_create = []
+        products_by_partner = defaultdict(set)
+        for partner_id, product_id in shipped:
+            products_by_partner[partner_id].add(product_id)
+        for line in self.partner_line_ids:
+            existing = {
+                product_line.product_id.id: product_line for product_line in line.product_line_ids
+            }
+            partner_id = line.partner_id.id
+            for product_id in products_by_partner[partner_id] | set(existing):
+                key = (partner_id, product_id)
+                vals = {
+                    "shipped_qty": shipped.get(key, 0.0),
+                    "returned_qty": returned.get(key, 0.0),
+                }
+                product_line = existing.get(product_id)
+                if not product_line:
+                    to_create.append({**vals, "partner_line_id": line.id, "product_id": product_id})
+                elif any(product_line[name] != value for name, value in vals.items()):
+                    product_line.write(vals)
+        self.env["stock.recall.partner.product"].create(to_create)
+
+    def _refresh_product_totals(self, shipped):
+        """One line per product of the current scope: its mass balance and recovery."""
+        totals = defaultdict(lambda: defaultdict(float))
+        for lot_line in self.recall_lot_ids:
+            total = totals[lot_line.product_id.id]
+            total["lot_count"] += 1
+            total["on_hand_qty"] += lot_line.on_hand_qty
+            total["mass_balance_gap"] += lot_line.mass_balance_gap
+        for (partner_id, product_id), quantity in shipped.items():
+            if not partner_id:  # shipments naming no customer: shipped, never recovered
+                totals[product_id]["shipped_qty"] += quantity
+        for product_line in self.partner_line_ids.product_line_ids:
+            total = totals[product_line.product_id.id]
+            for name in ("shipped_qty", "returned_qty", "accounted_qty", "recovered_qty"):
+                total[name] += product_line[name]
+        existing = {line.product_id.id: line for line in self.product_line_ids}
+        for product_id, total in totals.items():
+            shipped_qty = total["shipped_qty"]
+            vals = {
+                "lot_count": int(total["lot_count"]),
+                "on_hand_qty": total["on_hand_qty"],
+                "mass_balance_gap": total["mass_balance_gap"],
+                "shipped_qty": shipped_qty,
+                "returned_qty": total["returned_qty"],
+                "accounted_qty": total["accounted_qty"],
+                "recovered_qty": total["recovered_qty"],
+                "effectiveness": min(100.0, 100.0 * total["recovered_qty"] / shipped_qty)
+                if shipped_qty > 0
+                else 100.0,
+            }
+            if product_id in existing:
+                existing[product_id].write(vals)
+            else:
+                self.env["stock.recall.product"].create(
+                    {
+                        **vals,
+                        "recall_id": self.id,
+                        "scope_id": self.scope_id.id,
+                        "product_id": product_id,
+                    }
+                )
+
+    def _customer_returns(self, lots):
+        """``({(customer, product): quantity}, {...})``: done customer returns of ``lots``
+        made before the recall began, and since, in the product's unit of measure."""
+        if not lots:
+            return {}, {}
+        self.env.flush_all()
+        self.env.cr.execute(
+            SQL(
+                """
+                SELECT COALESCE(partner.commercial_partner_id, partner.id), ml.product_id,
+                       COALESCE(SUM(ml.quantity_product_uom) FILTER (WHERE ml.id <= %(mark)s), 0),
+                       COALESCE(SUM(ml.quantity_product_uom) FILTER (WHERE ml.id > %(mark)s), 0)
+                  FROM stock_move_line ml
+                  JOIN stock_move move ON move.id = ml.move_id
+                  JOIN stock_location src ON src.id = ml.location_id
+                  JOIN stock_location dest ON dest.id = ml.location_dest_id
+                  LEFT JOIN stock_picking picking ON picking.id = ml.picking_id
+                  JOIN res_partner partner
+                    ON partner.id = COALESCE(picking.partner_id, move.partner_id)
+                 WHERE ml.lot_id = ANY(%(lot_ids)s) AND ml.state = 'done'
+                   AND ml.company_id = %(company_id)s
+                   AND src.usage = 'customer' AND dest.usage != 'customer'
+                 GROUP BY 1, 2
+                """,
+                mark=self.scope_move_line_mark,
+                lot_ids=lots.ids,
+                company_id=self.company_id.id,
             )
-            line.quantity = sum(deliveries.mapped("net_qty"))
-            deliveries.partner_line_id = line
+        )
+        before, since = {}, {}
+        for partner_id, product_id, returned_before, returned_since in self.env.cr.fetchall():
+            before[partner_id, product_id] = returned_before
+            since[partner_id, product_id] = returned_since
+        return before, since
 
     # ------------------------------------------------------------------
     # Act
@@ -354,7 +646,7 @@ class StockRecall(models.Model):
                         lots=", ".join(to_hold.mapped("name")),
                     )
                 )
-            recall.state = "in_progress"
+            evidence.system(recall).state = "in_progress"
         return True
 
     def action_notify_customers(self):
@@ -382,7 +674,13 @@ class StockRecall(models.Model):
                         "recipient_ids": [],
                     }
                 template.send_mail(line.id, email_values=email_values)
-            lines.write({"state": "notified", "notified_at": fields.Datetime.now()})
+            evidence.system(lines).write(
+                {
+                    "state": "notified",
+                    "notified_at": fields.Datetime.now(),
+                    "notified_by_id": self.env.uid,
+                }
+            )
             recall.message_post(
                 body=_(
                     "%(count)s customers notified%(drill)s.",
@@ -392,13 +690,21 @@ class StockRecall(models.Model):
                     else "",
                 )
             )
-            recall.state = "in_progress"
+            evidence.system(recall).state = "in_progress"
         return True
 
     def action_close(self):
         self._check_recall_manager()
         self._check_state(("scoped", "in_progress"), _("closed"))
         for recall in self:
+            if not recall.scope_id or not recall.recall_lot_ids:
+                raise UserError(
+                    _(
+                        "Recall %(recall)s cannot be closed: it has no computed scope or no "
+                        "affected lot.",
+                        recall=recall.name,
+                    )
+                )
             open_lines = recall.partner_line_ids.filtered(
                 lambda line: line.state in ("to_notify", "notified")
             )
@@ -411,14 +717,14 @@ class StockRecall(models.Model):
                         partners=", ".join(open_lines.partner_id.mapped("display_name")),
                     )
                 )
-            recall.write({"state": "closed", "closed_at": fields.Datetime.now()})
+            evidence.system(recall).write({"state": "closed", "closed_at": fields.Datetime.now()})
             recall.message_post(
                 body=_(
-                    "Recall closed. Effectiveness: %(effectiveness).1f %% of %(shipped)s "
-                    "shipped, in %(hours).2f h.",
+                    "Recall closed in %(hours).2f h. Effectiveness: %(effectiveness).1f %% "
+                    "(lowest product). %(products)s",
                     effectiveness=recall.effectiveness,
-                    shipped=recall.shipped_qty,
                     hours=recall.hours_to_close,
+                    products="; ".join(recall._product_effectiveness_lines()),
                 )
             )
             recall.activity_ids.action_feedback(feedback=_("Recall closed"))
@@ -429,7 +735,7 @@ class StockRecall(models.Model):
         self._check_state(("draft", "scoped", "in_progress"), _("cancelled"))
         if not (reason or "").strip():
             raise UserError(_("Give the reason for cancelling the recall."))
-        self.write({"state": "cancelled", "cancel_reason": reason})
+        evidence.system(self).write({"state": "cancelled", "cancel_reason": reason})
         return True
 
     def action_open_cancel_wizard(self):
@@ -454,6 +760,12 @@ class StockRecall(models.Model):
             "domain": [("id", "in", records.ids)],
             "context": {"create": False},
         }
+
+    def action_view_scopes(self):
+        self.ensure_one()
+        action = self._action_view("stock.recall.scope", _("Scope History"), self.scope_ids)
+        action["context"] = {"create": False, "delete": False, "edit": False}
+        return action
 
     def action_view_holds(self):
         self.ensure_one()
@@ -536,9 +848,14 @@ class StockRecall(models.Model):
             (_("Customer deliveries"), self.delivery_count),
             (_("Customers"), self.customer_count),
             (_("Lots on recall hold"), len(self.hold_ids.filtered(lambda h: h.state == "active"))),
-            (_("Quantity shipped (net)"), self.shipped_qty),
-            (_("Quantity recovered or accounted for"), self.accounted_qty),
-            (_("Effectiveness (%)"), round(self.effectiveness, 1)),
+            (_("Scope version"), self.scope_id.number),
+            (_("Effectiveness (%, lowest product)"), round(self.effectiveness, 1)),
+            *(
+                (_("Product: %s", line.product_id.display_name), text)
+                for line, text in zip(
+                    self.product_line_ids, self._product_effectiveness_lines(), strict=True
+                )
+            ),
             (_("Lots with a mass-balance gap"), self.mass_balance_gap_count),
             (_("Upstream lots"), ", ".join(self.upstream_lot_ids.mapped("display_name"))),
             (_("Root-cause suppliers"), ", ".join(self.supplier_ids.mapped("display_name"))),
@@ -602,11 +919,28 @@ class StockRecall(models.Model):
         ]
         return headers, rows
 
+    def _product_effectiveness_lines(self):
+        """'Product: recovered / shipped unit (effectiveness %)', one per product line."""
+        return [
+            _(
+                "%(product)s: %(recovered)g / %(shipped)g %(uom)s (%(effectiveness).1f %%)",
+                product=line.product_id.display_name,
+                recovered=line.recovered_qty,
+                shipped=line.shipped_qty,
+                uom=line.product_uom_id.name,
+                effectiveness=line.effectiveness,
+            )
+            for line in self.product_line_ids
+        ]
+
     def _customer_table(self):
+        """One row per customer and product: quantities are in that product's unit."""
         headers = [
             _("Customer"),
             _("E-mail"),
+            _("Product"),
             _("Shipped (net)"),
+            _("Unit"),
             _("Status"),
             _("Notified"),
             _("Acknowledged"),
@@ -619,16 +953,19 @@ class StockRecall(models.Model):
             [
                 line.partner_id.display_name,
                 line.email,
-                line.quantity,
+                product.product_id.display_name,
+                product.shipped_qty,
+                product.product_uom_id.name,
                 self._selection_label(line, "state"),
                 line.notified_at,
                 line.acknowledged_at,
-                line.returned_qty,
-                line.accounted_qty,
-                line.recovered_qty,
+                product.returned_qty,
+                product.accounted_qty,
+                product.recovered_qty,
                 line.waive_reason,
             ]
             for line in self.partner_line_ids
+            for product in line.product_line_ids or [self.env["stock.recall.partner.product"]]
         ]
         return headers, rows
 
@@ -737,14 +1074,14 @@ class StockRecall(models.Model):
             "xlsx",
             "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         )
-        self.xlsx_attachment_id = attachment
+        evidence.system(self).xlsx_attachment_id = attachment
         return self._download(attachment)
 
     def action_print_report(self):
         self.ensure_one()
         content = self.env["stock.recall.pdf"]._generate(self)
         attachment = self._store_export(content, "pdf", "application/pdf")
-        self.pdf_attachment_id = attachment
+        evidence.system(self).pdf_attachment_id = attachment
         return self._download(attachment)
 
     def _store_export(self, content, extension, mimetype):

@@ -1,5 +1,7 @@
-from odoo import api, fields, models
+from odoo import _, api, fields, models
 from odoo.tools import SQL
+
+from . import evidence
 
 
 class StockRecallDelivery(models.Model):
@@ -12,6 +14,18 @@ class StockRecallDelivery(models.Model):
 
     recall_id = fields.Many2one("stock.recall", required=True, index=True, ondelete="cascade")
     company_id = fields.Many2one(related="recall_id.company_id", store=True)
+    scope_id = fields.Many2one(
+        "stock.recall.scope",
+        string="Scope Version",
+        index=True,
+        ondelete="cascade",
+        readonly=True,
+    )
+    superseded = fields.Boolean(
+        string="Older Scope",
+        readonly=True,
+        help="Line of an older scope version, kept as it was computed.",
+    )
     partner_id = fields.Many2one(
         "res.partner",
         string="Customer",
@@ -37,10 +51,26 @@ class StockRecallDelivery(models.Model):
     date_done = fields.Datetime(string="Ship Date")
     ship_from_location_id = fields.Many2one("stock.location", string="Ship From")
 
+    @api.model_create_multi
+    def create(self, vals_list):
+        recalls = self.env["stock.recall"].browse(
+            {vals["recall_id"] for vals in vals_list if vals.get("recall_id")}
+        )
+        evidence.check_system_change(self, recalls, _("created"))
+        return super().create(vals_list)
+
+    def write(self, vals):
+        evidence.check_system_change(self, self.recall_id, _("changed"))
+        return super().write(vals)
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_except_evidence(self):
+        evidence.check_system_change(self, self.recall_id, _("deleted"))
+
     @api.depends("quantity", "returned_qty")
     def _compute_net_qty(self):
         for delivery in self:
-            delivery.net_qty = delivery.quantity - delivery.returned_qty
+            delivery.net_qty = max(delivery.quantity - delivery.returned_qty, 0.0)
 
     @api.model
     def _values_for_lots(self, lots):

@@ -1,5 +1,7 @@
-from odoo import api, fields, models
+from odoo import _, api, fields, models
 from odoo.tools import SQL, float_is_zero
+
+from . import evidence
 
 # Mass-balance columns: done move lines crossing the boundary of internal locations, by the
 # usage of the location on the other side (and whether the move is a scrap).
@@ -28,6 +30,18 @@ class StockRecallLot(models.Model):
 
     recall_id = fields.Many2one("stock.recall", required=True, index=True, ondelete="cascade")
     company_id = fields.Many2one(related="recall_id.company_id", store=True)
+    scope_id = fields.Many2one(
+        "stock.recall.scope",
+        string="Scope Version",
+        index=True,
+        ondelete="cascade",
+        readonly=True,
+    )
+    superseded = fields.Boolean(
+        string="Older Scope",
+        readonly=True,
+        help="Line of an older scope version, kept as it was computed.",
+    )
     lot_id = fields.Many2one(
         "stock.lot", required=True, index=True, ondelete="restrict", context={"active_test": False}
     )
@@ -56,6 +70,22 @@ class StockRecallLot(models.Model):
         "scrapped. Anything but zero means stock changed without a recorded move.",
     )
     has_mass_balance_gap = fields.Boolean(string="Gap Found", index=True)
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        recalls = self.env["stock.recall"].browse(
+            {vals["recall_id"] for vals in vals_list if vals.get("recall_id")}
+        )
+        evidence.check_system_change(self, recalls, _("created"))
+        return super().create(vals_list)
+
+    def write(self, vals):
+        evidence.check_system_change(self, self.recall_id, _("changed"))
+        return super().write(vals)
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_except_evidence(self):
+        evidence.check_system_change(self, self.recall_id, _("deleted"))
 
     @api.model
     def _mass_balance(self, lots):

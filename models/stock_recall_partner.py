@@ -1,5 +1,8 @@
-from odoo import _, api, fields, models
+from odoo import Command, _, api, fields, models
 from odoo.exceptions import UserError
+from odoo.tools import float_compare
+
+from . import evidence
 
 
 class StockRecallPartner(models.Model):
@@ -18,12 +21,25 @@ class StockRecallPartner(models.Model):
         "res.partner", string="Customer", required=True, index=True, ondelete="restrict"
     )
     email = fields.Char(compute="_compute_email", store=True, readonly=False)
-    delivery_ids = fields.One2many("stock.recall.delivery", "partner_line_id", string="Deliveries")
+    delivery_ids = fields.One2many(
+        "stock.recall.delivery",
+        "partner_line_id",
+        string="Deliveries",
+        domain=[("superseded", "=", False)],
+    )
+    product_line_ids = fields.One2many(
+        "stock.recall.partner.product", "partner_line_id", string="Products", readonly=True
+    )
+    product_summary = fields.Char(
+        string="Shipped (net) per Product", compute="_compute_product_summary"
+    )
     quantity = fields.Float(
         string="Shipped (net)",
         digits="Product Unit of Measure",
-        help="Quantity of the affected lots shipped to this customer, net of returns "
-        "made before the recall.",
+        compute="_compute_quantities",
+        store=True,
+        help="Total of the product lines: a quantity only for a customer who received one "
+        "product; the product lines give each product in its own unit.",
     )
     state = fields.Selection(
         [
@@ -39,27 +55,42 @@ class StockRecallPartner(models.Model):
         index=True,
     )
     notified_at = fields.Datetime(readonly=True)
+    notified_by_id = fields.Many2one("res.users", string="Notified By", readonly=True)
     acknowledged_at = fields.Datetime(readonly=True)
+    acknowledged_by_id = fields.Many2one("res.users", string="Acknowledged By", readonly=True)
+    returned_at = fields.Datetime(string="Returned On", readonly=True)
     returned_qty = fields.Float(
         string="Returned",
         digits="Product Unit of Measure",
-        compute="_compute_returned_qty",
+        compute="_compute_quantities",
         store=True,
-        help="Quantity brought back by the return receipts created from this line.",
+        help="Brought back since the recall began (total of the product lines).",
     )
     accounted_qty = fields.Float(
         string="Destroyed / Accounted For",
         digits="Product Unit of Measure",
-        help="Quantity the customer confirms destroyed, or already consumed, without returning it.",
+        compute="_compute_quantities",
+        store=True,
+        help="Declared destroyed or used up by the customer (total of the product lines).",
     )
     recovered_qty = fields.Float(
-        string="Recovered", compute="_compute_recovered_qty", digits="Product Unit of Measure"
+        string="Recovered",
+        compute="_compute_quantities",
+        store=True,
+        digits="Product Unit of Measure",
     )
     waive_reason = fields.Text(readonly=True)
+    waived_by_id = fields.Many2one("res.users", string="Waived By", readonly=True)
+    waived_at = fields.Datetime(string="Waived On", readonly=True)
     return_picking_ids = fields.One2many(
         "stock.picking", "recall_partner_id", string="Return Receipts"
     )
     note = fields.Text()
+
+    @api.depends("recall_id.name", "partner_id")
+    def _compute_display_name(self):
+        for line in self:
+            line.display_name = f"{line.recall_id.name}: {line.partner_id.display_name}"
 
     @api.depends("partner_id")
     def _compute_email(self):
@@ -67,23 +98,74 @@ class StockRecallPartner(models.Model):
             line.email = line.partner_id.email or line.partner_id.commercial_partner_id.email
 
     @api.depends(
-        "return_picking_ids.state",
-        "return_picking_ids.move_ids.quantity",
-        "recall_id.recall_lot_ids",
+        "product_line_ids.shipped_qty",
+        "product_line_ids.returned_qty",
+        "product_line_ids.accounted_qty",
+        "product_line_ids.recovered_qty",
     )
-    def _compute_returned_qty(self):
+    def _compute_quantities(self):
         for line in self:
-            lots = line.recall_id.recall_lot_ids.lot_id
-            done_lines = line.return_picking_ids.filtered(
-                lambda picking: picking.state == "done"
-            ).move_line_ids.filtered(lambda ml, lots=lots: ml.lot_id in lots)
-            line.returned_qty = sum(done_lines.mapped("quantity_product_uom"))
+            products = line.product_line_ids
+            line.quantity = sum(products.mapped("shipped_qty"))
+            line.returned_qty = sum(products.mapped("returned_qty"))
+            line.accounted_qty = sum(products.mapped("accounted_qty"))
+            line.recovered_qty = sum(products.mapped("recovered_qty"))
 
-    @api.depends("returned_qty", "accounted_qty")
-    def _compute_recovered_qty(self):
+    @api.depends(
+        "product_line_ids.shipped_qty",
+        "product_line_ids.product_id",
+        "product_line_ids.returned_qty",
+    )
+    def _compute_product_summary(self):
         for line in self:
-            line.recovered_qty = line.returned_qty + line.accounted_qty
+            line.product_summary = "; ".join(
+                f"{product.product_id.display_name}: {product.shipped_qty:g} "
+                f"{product.product_uom_id.name}"
+                for product in line.product_line_ids
+                if product.shipped_qty or product.returned_qty or product.accounted_qty
+            )
 
+    # ------------------------------------------------------------------
+    # Evidence: what a user may change (models/evidence.py)
+    # ------------------------------------------------------------------
+    @api.model_create_multi
+    def create(self, vals_list):
+        recalls = self.env["stock.recall"].browse(
+            {vals["recall_id"] for vals in vals_list if vals.get("recall_id")}
+        )
+        evidence.check_system_change(self, recalls, _("created"))
+        return super().create(vals_list)
+
+    def write(self, vals):
+        if not evidence.is_system(self):
+            for line in self:
+                line._check_user_write(vals)
+        return super().write(vals)
+
+    def _check_user_write(self, vals):
+        """While the recall is open: the e-mail of a customer not yet notified, and the
+        note; everything else is written by the actions, stamped with user and time."""
+        if self.recall_id.state in ("closed", "cancelled"):
+            allowed = set()
+        else:
+            allowed = {"note", "email"} if self.state == "to_notify" else {"note"}
+        evidence.check_writable(
+            self,
+            vals,
+            allowed,
+            _(
+                "Notifications, acknowledgements, returns, waivers and accounted quantities "
+                "are recorded by the recall's actions."
+            ),
+        )
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_except_evidence(self):
+        evidence.check_system_change(self, self.recall_id, _("deleted"))
+
+    # ------------------------------------------------------------------
+    # Actions
+    # ------------------------------------------------------------------
     def _check_open(self):
         self.recall_id._check_recall_manager()
         self.recall_id._check_state(("scoped", "in_progress"), _("acted on"))
@@ -100,7 +182,13 @@ class StockRecallPartner(models.Model):
                 )
             )
         for line in self.filtered(lambda line: line.state == "notified"):
-            line.write({"state": "acknowledged", "acknowledged_at": fields.Datetime.now()})
+            evidence.system(line).write(
+                {
+                    "state": "acknowledged",
+                    "acknowledged_at": fields.Datetime.now(),
+                    "acknowledged_by_id": self.env.uid,
+                }
+            )
             line.recall_id.message_post(
                 body=_("%s acknowledged the recall notice.", line.partner_id.display_name)
             )
@@ -111,7 +199,22 @@ class StockRecallPartner(models.Model):
         self._check_open()
         if not (reason or "").strip():
             raise UserError(_("Give the reason for waiving these customers."))
-        self.write({"state": "waived", "waive_reason": reason})
+        closed = self.filtered(lambda line: line.state not in ("to_notify", "notified"))
+        if closed:
+            raise UserError(
+                _(
+                    "Only customers not yet acknowledged can be waived: %(partners)s.",
+                    partners=", ".join(closed.partner_id.mapped("display_name")),
+                )
+            )
+        evidence.system(self).write(
+            {
+                "state": "waived",
+                "waive_reason": reason,
+                "waived_by_id": self.env.uid,
+                "waived_at": fields.Datetime.now(),
+            }
+        )
         for line in self:
             line.recall_id.message_post(
                 body=_(
@@ -130,6 +233,101 @@ class StockRecallPartner(models.Model):
             "view_mode": "form",
             "target": "new",
             "context": {"default_partner_line_ids": self.ids, "default_mode": "waive"},
+        }
+
+    def action_record_accounted(self, quantities, note=None):
+        """Record what the customer declares destroyed or used up, per product.
+
+        ``quantities``: ``{product: quantity}`` in the product's unit of measure; each
+        replaces what was recorded for that product, stamped with user and time.
+        """
+        self.ensure_one()
+        self._check_open()
+        if self.state == "to_notify":
+            raise UserError(
+                _(
+                    "Notify %(partner)s before recording what it accounted for.",
+                    partner=self.partner_id.display_name,
+                )
+            )
+        lines = {line.product_id: line for line in self.product_line_ids}
+        summary = []
+        for product, quantity in quantities.items():
+            line = lines.get(product)
+            if not line:
+                raise UserError(
+                    _(
+                        "%(partner)s received no %(product)s in this recall.",
+                        partner=self.partner_id.display_name,
+                        product=product.display_name,
+                    )
+                )
+            self._check_accounted_quantity(line, quantity)
+            evidence.system(line).write(
+                {
+                    "accounted_qty": quantity,
+                    "accounted_by_id": self.env.uid,
+                    "accounted_at": fields.Datetime.now(),
+                }
+            )
+            summary.append(f"{product.display_name}: {quantity:g} {product.uom_id.name}")
+        body = _(
+            "%(partner)s accounted for (destroyed or used up): %(quantities)s",
+            partner=self.partner_id.display_name,
+            quantities="; ".join(summary),
+        )
+        if note:
+            body = f"{body}\n{note}"
+        self.recall_id.message_post(body=body)
+        self.recall_id._refresh_quantities()
+        return True
+
+    def _check_accounted_quantity(self, line, quantity):
+        rounding = line.product_id.uom_id.rounding
+        if float_compare(quantity, 0.0, precision_rounding=rounding) < 0:
+            raise UserError(
+                _(
+                    "The quantity %(partner)s accounted for of %(product)s cannot be negative.",
+                    partner=self.partner_id.display_name,
+                    product=line.product_id.display_name,
+                )
+            )
+        still_out = max(line.shipped_qty - line.returned_qty, 0.0)
+        if float_compare(quantity, still_out, precision_rounding=rounding) > 0:
+            raise UserError(
+                _(
+                    "%(partner)s cannot account for %(quantity)s %(uom)s of %(product)s: "
+                    "it still has at most %(still_out)s %(uom)s of it.",
+                    partner=self.partner_id.display_name,
+                    quantity=quantity,
+                    uom=line.product_uom_id.name,
+                    product=line.product_id.display_name,
+                    still_out=still_out,
+                )
+            )
+
+    def action_open_account_wizard(self):
+        self.ensure_one()
+        self._check_open()
+        wizard = self.env["stock.recall.account.wizard"].create(
+            {
+                "partner_line_id": self.id,
+                "line_ids": [
+                    Command.create(
+                        {"product_line_id": line.id, "accounted_qty": line.accounted_qty}
+                    )
+                    for line in self.product_line_ids
+                    if line.shipped_qty
+                ],
+            }
+        )
+        return {
+            "type": "ir.actions.act_window",
+            "name": _("Destroyed / Accounted For"),
+            "res_model": "stock.recall.account.wizard",
+            "res_id": wizard.id,
+            "view_mode": "form",
+            "target": "new",
         }
 
     def action_create_return(self):
@@ -205,13 +403,28 @@ class StockRecallPartner(models.Model):
             line.quantity = 0.0
         move.picked = True
 
-    def _update_from_returns(self):
-        """A linked return receipt was validated: the customer has sent goods back."""
+    def _update_states(self):
+        """Customers with goods back: a notified customer who returned anything is
+        *Returned*; a customer not yet notified who has nothing left (everything came
+        back, possibly before the recall) is *Returned* too, and is not e-mailed."""
+        now = fields.Datetime.now()
         for line in self:
-            if line.returned_qty > 0 and line.state in ("notified", "acknowledged"):
-                line.write(
+            products = line.product_line_ids
+            if line.state in ("notified", "acknowledged") and any(products.mapped("returned_qty")):
+                evidence.system(line).write(
                     {
                         "state": "returned",
-                        "acknowledged_at": line.acknowledged_at or fields.Datetime.now(),
+                        "returned_at": now,
+                        "acknowledged_at": line.acknowledged_at or now,
                     }
                 )
+            elif line.state == "to_notify" and all(
+                float_compare(
+                    product.returned_qty,
+                    product.shipped_qty,
+                    precision_rounding=product.product_id.uom_id.rounding,
+                )
+                >= 0
+                for product in products
+            ):
+                evidence.system(line).write({"state": "returned", "returned_at": now})

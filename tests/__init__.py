@@ -1,6 +1,7 @@
 from . import (
     test_access,
     test_bad_input,
+    test_evidence,
     test_genealogy,
     test_hold_concurrency,
     test_hold_gate,

@@ -2,6 +2,7 @@ import io
 from datetime import timedelta
 
 import openpyxl
+from freezegun import freeze_time
 from pypdf import PdfReader
 
 from odoo import Command, fields
@@ -258,15 +259,23 @@ class TestRecall(TraceabilityCase):
         self.assertEqual(delta.returned_qty, 2.0)
         self.assertEqual(delta.state, "returned")
         alpha.action_acknowledge()
-        alpha.accounted_qty = 4.0
+        alpha.action_record_accounted({self.biscuit: 4.0})
         beta.action_acknowledge()
-        beta.accounted_qty = 2.0
+        beta.action_record_accounted({self.biscuit: 2.0})
         gamma.action_waive("Customer went out of business; stock destroyed by receiver")
         recall.action_close()
         self.assertEqual(recall.state, "closed")
-        # recovered 2 (Delta) + 4 (Alpha) + 2 (Beta) of 14 shipped net
-        self.assertEqual(recall.shipped_qty, 14.0)
-        self.assertAlmostEqual(recall.effectiveness, 100.0 * 8 / 14, places=1)
+        # per product, never added up: boxes 2 of 2 back (Delta); biscuits 4 (Alpha) + 2
+        # (Beta) of 12 shipped net; the recall is as effective as its lowest product
+        boxes, biscuits = (
+            recall.product_line_ids.filtered(lambda line, p=product: line.product_id == p)
+            for product in (self.box, self.biscuit)
+        )
+        self.assertEqual((boxes.shipped_qty, boxes.recovered_qty, boxes.effectiveness), (2, 2, 100))
+        self.assertEqual((biscuits.shipped_qty, biscuits.recovered_qty), (12.0, 6.0))
+        self.assertEqual(recall.effectiveness_product_id, self.biscuit)
+        self.assertEqual(recall.shipped_qty, 12.0)
+        self.assertAlmostEqual(recall.effectiveness, 50.0, places=1)
         self.assertGreaterEqual(recall.hours_to_close, 0.0)
         with self.assertRaisesRegex(UserError, "closed"):
             recall.action_close()
@@ -404,11 +413,11 @@ class TestRecall(TraceabilityCase):
 
     def test_follow_up_reminds_the_responsible(self):
         recall = self._recall(self.flour_2)
-        recall.action_notify_customers()
-        recall.partner_line_ids.notified_at = fields.Datetime.now() - timedelta(days=5)
+        with freeze_time(fields.Datetime.now() - timedelta(days=5)):
+            recall.action_notify_customers()
         recall.partner_line_ids.filtered(
             lambda line: line.partner_id == self.alpha
-        ).state = "acknowledged"
+        ).action_acknowledge()
         self.env["stock.recall"]._cron_follow_up()
         activity = recall.activity_ids.filtered(lambda act: "follow-up" in act.summary)
         self.assertEqual(activity.user_id, self.manager)

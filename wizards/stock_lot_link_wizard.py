@@ -30,6 +30,12 @@ class StockLotLinkWizard(models.TransientModel):
         "downstream, only what was made from the output lot from then on is reached.",
     )
     reason = fields.Text(required=True)
+    supersede_link_id = fields.Many2one(
+        "stock.lot.link",
+        string="Corrects",
+        readonly=True,
+        help="The manual link this one corrects: it is archived and points at the new link.",
+    )
 
     @api.onchange("parent_lot_id")
     def _onchange_parent_lot_id(self):
@@ -53,18 +59,20 @@ class StockLotLinkWizard(models.TransientModel):
                     child=self.child_lot_id.display_name,
                 )
             )
-        link = self.env["stock.lot.link"].create(
-            {
-                "parent_lot_id": self.parent_lot_id.id,
-                "child_lot_id": self.child_lot_id.id,
-                "kind": "manual",
-                "quantity": self.quantity,
-                "product_uom_id": self.parent_lot_id.product_uom_id.id,
-                "date": self.date,
-                "company_id": self.parent_lot_id.company_id.id or self.company_id.id,
-                "note": self.reason,
-            }
-        )
+        vals = {
+            "parent_lot_id": self.parent_lot_id.id,
+            "child_lot_id": self.child_lot_id.id,
+            "kind": "manual",
+            "quantity": self.quantity,
+            "product_uom_id": self.parent_lot_id.product_uom_id.id,
+            "date": self.date,
+            "company_id": self.parent_lot_id.company_id.id or self.company_id.id,
+            "note": self.reason,
+        }
+        if self.supersede_link_id:
+            link = self.supersede_link_id._correct(vals)
+        else:
+            link = self.env["stock.lot.link"].create(vals)
         self._log_link(link)
         return {
             "type": "ir.actions.act_window",
@@ -84,5 +92,13 @@ class StockLotLinkWizard(models.TransientModel):
             ),
             _("Reason: %s", link.note),
         )
-        for lot in link.parent_lot_id | link.child_lot_id:
+        old = self.supersede_link_id
+        if old:
+            body += Markup("<br/>%s") % _(
+                "It corrects the link %(old)s (%(qty)s %(uom)s), archived and kept.",
+                old=old.display_name,
+                qty=old.quantity,
+                uom=old.product_uom_id.name or "",
+            )
+        for lot in link.parent_lot_id | link.child_lot_id | old.parent_lot_id | old.child_lot_id:
             lot.message_post(body=body)

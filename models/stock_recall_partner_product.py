@@ -1,0 +1,75 @@
+from odoo import _, api, fields, models
+
+from . import evidence
+
+
+class StockRecallPartnerProduct(models.Model):
+    """What one customer got of one product in a recall, and what became of it.
+
+    Kept across re-scopes with its customer line: returns and the quantities the
+    customer accounted for survive, the shipped quantity follows the current scope.
+    """
+
+    _name = "stock.recall.partner.product"
+    _description = "Recall Customer Product"
+    _order = "partner_line_id, product_id"
+
+    partner_line_id = fields.Many2one(
+        "stock.recall.partner", required=True, index=True, ondelete="cascade", readonly=True
+    )
+    recall_id = fields.Many2one(related="partner_line_id.recall_id", store=True, index=True)
+    company_id = fields.Many2one(related="partner_line_id.company_id", store=True)
+    partner_id = fields.Many2one(related="partner_line_id.partner_id", store=True)
+    product_id = fields.Many2one("product.product", required=True, ondelete="restrict")
+    product_uom_id = fields.Many2one(related="product_id.uom_id", string="Unit")
+    shipped_qty = fields.Float(
+        string="Shipped (net)",
+        digits="Product Unit of Measure",
+        help="Shipped in the current scope, net of the returns made before the recall began.",
+    )
+    returned_qty = fields.Float(
+        string="Returned", digits="Product Unit of Measure", help="Returned since the recall began."
+    )
+    accounted_qty = fields.Float(
+        string="Destroyed / Accounted For",
+        digits="Product Unit of Measure",
+        help="Quantity the customer confirms destroyed, or already used up, without returning it.",
+    )
+    accounted_by_id = fields.Many2one("res.users", string="Accounted By", readonly=True)
+    accounted_at = fields.Datetime(string="Accounted On", readonly=True)
+    recovered_qty = fields.Float(
+        string="Recovered",
+        digits="Product Unit of Measure",
+        compute="_compute_recovered_qty",
+        store=True,
+        help="Returned + accounted for, never more than shipped.",
+    )
+    remaining_qty = fields.Float(
+        string="Still Out",
+        digits="Product Unit of Measure",
+        compute="_compute_recovered_qty",
+        store=True,
+    )
+
+    @api.depends("shipped_qty", "returned_qty", "accounted_qty")
+    def _compute_recovered_qty(self):
+        for line in self:
+            shipped = max(line.shipped_qty, 0.0)
+            line.recovered_qty = min(shipped, max(line.returned_qty + line.accounted_qty, 0.0))
+            line.remaining_qty = shipped - line.recovered_qty
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        partner_lines = self.env["stock.recall.partner"].browse(
+            {vals["partner_line_id"] for vals in vals_list if vals.get("partner_line_id")}
+        )
+        evidence.check_system_change(self, partner_lines.recall_id, _("created"))
+        return super().create(vals_list)
+
+    def write(self, vals):
+        evidence.check_system_change(self, self.recall_id, _("changed"))
+        return super().write(vals)
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_except_evidence(self):
+        evidence.check_system_change(self, self.recall_id, _("deleted"))

@@ -1,0 +1,68 @@
+from odoo import _, api, fields, models
+
+from . import evidence
+
+
+class StockRecallProduct(models.Model):
+    """A recall's totals for one product, in that product's unit of measure.
+
+    Quantities of different products (kilograms of flour, units of biscuits) are never
+    added up: each product has its own shipped, recovered and effectiveness figures, and
+    the recall's effectiveness is the lowest of them.
+    """
+
+    _name = "stock.recall.product"
+    _description = "Recall Product Totals"
+    _order = "recall_id, effectiveness, product_id"
+
+    recall_id = fields.Many2one("stock.recall", required=True, index=True, ondelete="cascade")
+    company_id = fields.Many2one(related="recall_id.company_id", store=True)
+    scope_id = fields.Many2one(
+        "stock.recall.scope", string="Scope Version", index=True, ondelete="cascade"
+    )
+    superseded = fields.Boolean(string="Older Scope", readonly=True)
+    product_id = fields.Many2one("product.product", required=True, ondelete="restrict")
+    product_uom_id = fields.Many2one(related="product_id.uom_id", string="Unit")
+    lot_count = fields.Integer(string="Lots")
+    on_hand_qty = fields.Float(string="On Hand", digits="Product Unit of Measure")
+    mass_balance_gap = fields.Float(string="Mass-Balance Gap", digits="Product Unit of Measure")
+    shipped_qty = fields.Float(
+        string="Shipped (net)",
+        digits="Product Unit of Measure",
+        help="Shipped to customers, net of the returns made before the recall began, "
+        "including shipments that name no customer.",
+    )
+    returned_qty = fields.Float(
+        string="Returned", digits="Product Unit of Measure", help="Returned since the recall began."
+    )
+    accounted_qty = fields.Float(
+        string="Destroyed / Accounted For",
+        digits="Product Unit of Measure",
+        help="Declared destroyed or used up by the customers.",
+    )
+    recovered_qty = fields.Float(
+        string="Recovered",
+        digits="Product Unit of Measure",
+        help="Returned or accounted for, customer by customer, never more than was shipped.",
+    )
+    effectiveness = fields.Float(
+        string="Effectiveness (%)",
+        digits=(16, 1),
+        help="Recovered / shipped (net), between 0 and 100 %; 100 % when nothing was shipped.",
+    )
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        recalls = self.env["stock.recall"].browse(
+            {vals["recall_id"] for vals in vals_list if vals.get("recall_id")}
+        )
+        evidence.check_system_change(self, recalls, _("created"))
+        return super().create(vals_list)
+
+    def write(self, vals):
+        evidence.check_system_change(self, self.recall_id, _("changed"))
+        return super().write(vals)
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_except_evidence(self):
+        evidence.check_system_change(self, self.recall_id, _("deleted"))
