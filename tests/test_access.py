@@ -13,7 +13,7 @@ ACCESS = {
     "stock.lot.link": {"stock": "", "trace": "r", "quality": "rwc", "recall": "rwc"},
     "stock.lot.hold": {"stock": "r", "trace": "r", "quality": "rwc", "recall": "rwc"},
     "stock.recall": {"stock": "", "trace": "", "quality": "r", "recall": "rwcu"},
-    "stock.recall.lot": {"stock": "", "trace": "", "quality": "r", "recall": "rc"},
+    "stock.recall.lot": {"stock": "", "trace": "", "quality": "r", "recall": "rwc"},
     "stock.recall.delivery": {"stock": "", "trace": "", "quality": "r", "recall": "rwc"},
     "stock.recall.partner": {"stock": "", "trace": "", "quality": "r", "recall": "rwc"},
     "stock.lot.trace.line": {"stock": "", "trace": "rwcu", "quality": "rwcu", "recall": "rwcu"},
