@@ -43,21 +43,30 @@ class StockMoveLine(models.Model):
         lines = self.filtered(
             lambda line: line.lot_id and line.state != "cancel" and line.quantity > 0
         )
-        held = lines.lot_id._lock_held_lots()
-        blocked = lines.filtered(
-            lambda line: (
-                line.lot_id in held
-                and not line.location_dest_id._accepts_held_lots_from(line.location_id)
-            )
+        self._refuse_held_movements(
+            [(line.lot_id, line.location_id, line.location_dest_id) for line in lines]
         )
+
+    @api.model
+    def _refuse_held_movements(self, movements):
+        """Refuse ``(lot, source, destination)`` movements the hold rule forbids."""
+        lots = self.env["stock.lot"].union(*(lot for lot, _source, _destination in movements))
+        held = lots._lock_held_lots()
+        blocked = [
+            (lot, destination)
+            for lot, source, destination in movements
+            if lot in held and not destination._accepts_held_lots_from(source)
+        ]
         if blocked:
+            blocked_lots = self.env["stock.lot"].union(*(lot for lot, _dest in blocked))
+            destinations = self.env["stock.location"].union(*(dest for _lot, dest in blocked))
             raise UserError(
                 _(
                     "These lots are on quality hold and cannot go to %(destinations)s (a held "
                     "lot may only go to a quarantine location, back to its vendor, or be "
                     "scrapped):\n%(lots)s",
-                    destinations=", ".join(blocked.location_dest_id.mapped("display_name")),
-                    lots=blocked.lot_id._hold_summary(),
+                    destinations=", ".join(destinations.mapped("display_name")),
+                    lots=blocked_lots._hold_summary(),
                 )
             )
 
@@ -93,45 +102,47 @@ class StockMoveLine(models.Model):
             for hold in line.lot_id.sudo().active_hold_ids:
                 hold.message_post(body=body)
 
-    def _done_line_moves(self, vals):
-        """What the done lines of ``self`` look like before ``vals`` move their stock again."""
+    def _check_done_line_edit(self, vals):
+        """A done line edited afterwards moves stock again (Odoo updates the quants at once):
+        gate what it would move before anything is written. Moving less of the same lot
+        between the same locations gives stock back and is always allowed."""
         if not _DONE_LINE_MOVING_FIELDS & set(vals):
-            return {}
-        return {
-            line.id: (line.lot_id, line.quantity, line.location_id, line.location_dest_id)
-            for line in self
-            if line.state == "done"
-        }
-
-    def _check_edited_done_lines(self, before):
-        """A done line edited afterwards moves stock again: gate what it now moves."""
-        moved = self.browse(
-            line_id
-            for line_id, (lot, quantity, source, destination) in before.items()
-            if self.browse(line_id)._moves_more_than(lot, quantity, source, destination)
-        )
-        moved._check_held_lots()
-
-    def _moves_more_than(self, lot, quantity, source, destination):
-        self.ensure_one()
-        return (
-            self.lot_id != lot
-            or self.location_id != source
-            or self.location_dest_id != destination
-            or float_compare(
-                self.quantity, quantity, precision_rounding=self.product_uom_id.rounding
+            return
+        records = {
+            name: self.env[model].browse(vals[name])
+            for name, model in (
+                ("lot_id", "stock.lot"),
+                ("location_id", "stock.location"),
+                ("location_dest_id", "stock.location"),
             )
-            > 0
-        )
+            if name in vals
+        }
+        movements = []
+        for line in self.filtered(lambda line: line.state == "done"):
+            lot = records.get("lot_id", line.lot_id)
+            source = records.get("location_id", line.location_id)
+            destination = records.get("location_dest_id", line.location_dest_id)
+            quantity = vals.get("quantity", line.quantity)
+            moves_more = (
+                lot != line.lot_id
+                or source != line.location_id
+                or destination != line.location_dest_id
+                or "product_uom_id" in vals
+                or float_compare(
+                    quantity, line.quantity, precision_rounding=line.product_uom_id.rounding
+                )
+                > 0
+            )
+            if lot and quantity > 0 and moves_more:
+                movements.append((lot, source, destination))
+        self._refuse_held_movements(movements)
 
     # ------------------------------------------------------------------
     # ORM
     # ------------------------------------------------------------------
     def write(self, vals):
-        before = self._done_line_moves(vals)
+        self._check_done_line_edit(vals)
         res = super().write(vals)
-        if before:
-            self._check_edited_done_lines(before)
         if vals.get("lot_id"):
             self.filtered(lambda line: line.state != "done")._check_held_lots()
         self._relink_done_productions(vals)
