@@ -78,7 +78,8 @@ class StockLotHold(models.Model):
         )
         company_by_lot = {lot.id: lot.company_id.id for lot in lots}
         now = fields.Datetime.now()
-        unnamed = [vals for vals in vals_list if vals.get("name", _("New")) == _("New")]
+        new = _("New")
+        unnamed = [vals for vals in vals_list if vals.get("name", new) == new]
         for vals, name in zip(unnamed, self._next_names(len(unnamed)), strict=True):
             vals["name"] = name
         for vals in vals_list:
@@ -254,7 +255,9 @@ class StockLotHold(models.Model):
         for company, placed_by, recall, placed_at in self._review_batches():
             if recall:
                 if not recall.hold_ids.filtered(lambda hold: hold.state == "active"):
-                    recall.activity_feedback([activity_type], feedback=note)
+                    # sudo: Quality Managers only read recalls, yet lifting the last hold of
+                    # a recall ends the review the recall gave them
+                    recall.sudo().activity_feedback([activity_type], feedback=note)
                 continue
             batch = self.search(
                 [
