@@ -3,6 +3,7 @@ from markupsafe import Markup
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError
 from odoo.tools import SQL
+from odoo.tools.mail import generate_tracking_message_id
 
 HOLD_REASONS = [
     ("incoming_inspection", "Incoming inspection"),
@@ -205,7 +206,44 @@ class StockLotHold(models.Model):
             body = Markup("<br/>").join(parts)
             previous = bodies.get(hold.lot_id.id)
             bodies[hold.lot_id.id] = previous + Markup("<br/>") + body if previous else body
-        self.lot_id._message_log_batch(bodies=bodies)
+        self._message_log_lots(bodies)
+
+    def _message_log_lots(self, bodies):
+        """Log ``{lot_id: body}`` on the lots' chatter as ``_message_log_batch`` does (one
+        internal note each, same author, no notification), in one INSERT.
+
+        The ORM creates and sanitizes messages one by one: seconds for the thousands of
+        lots a recall holds. The bodies here are built from escaped ``Markup``, so there is
+        nothing to sanitize."""
+        if not bodies:
+            return
+        lots = self.env["stock.lot"].browse(list(bodies))
+        author_id, email_from = lots._message_compute_author(raise_on_email=False)
+        now = fields.Datetime.now()
+        self.env.cr.execute(
+            SQL(
+                """
+                INSERT INTO mail_message (
+                    model, res_id, body, message_type, subtype_id, is_internal, author_id,
+                    email_from, reply_to, message_id, email_add_signature, date,
+                    create_uid, create_date, write_uid, write_date)
+                SELECT 'stock.lot', note.res_id, note.body, 'notification', %(subtype_id)s,
+                       TRUE, %(author_id)s, %(email_from)s, %(reply_to)s, %(message_id)s, FALSE,
+                       %(now)s, %(uid)s, %(now)s, %(uid)s, %(now)s
+                  FROM unnest(%(res_ids)s::integer[], %(bodies)s::text[]) AS note(res_id, body)
+                """,
+                subtype_id=self.env["ir.model.data"]._xmlid_to_res_id("mail.mt_note"),
+                author_id=author_id or None,
+                email_from=email_from or None,
+                reply_to=self.env["mail.thread"]._notify_get_reply_to(default=email_from)[False],
+                message_id=generate_tracking_message_id("message-notify"),
+                now=now,
+                uid=self.env.uid,
+                res_ids=list(bodies),
+                bodies=[str(body) for body in bodies.values()],
+            )
+        )
+        lots.invalidate_recordset(["message_ids"])
 
     def _review_batches(self):
         """``{(company, placed by, recall, placed at): holds}``: the holds placed together,
