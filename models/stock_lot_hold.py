@@ -89,6 +89,7 @@ class StockLotHold(models.Model):
             if vals.get("lot_id") and company_by_lot.get(vals["lot_id"]):
                 vals.setdefault("company_id", company_by_lot[vals["lot_id"]])
         holds = super(StockLotHold, self.with_context(tracking_disable=True)).create(vals_list)
+        holds = holds.with_env(self.env)  # later writes (release, cancel) are tracked
         holds._log_on_lots(_("Placed on hold"), with_note=True)
         holds._schedule_review_activities()
         return holds

@@ -21,6 +21,7 @@ HEADER_BLUE = colors.HexColor("#D9E1F2")
 FONT, BOLD_FONT, FONT_SIZE, LEADING, PADDING = "Helvetica", "Helvetica-Bold", 7, 8.5, 2
 BLOCK_ROWS = 200  # rows per flowable: a page break splits one block, never a whole table
 MAX_CELL_LINES = 40  # a longer text is cut (a row must fit on a page)
+WRAP_MEMORY = 20000  # wrapped texts remembered per table
 
 
 class _LazyStory(list):
@@ -257,33 +258,44 @@ class StockRecallPdf(models.AbstractModel):
         width = (landscape(A4)[0] - 24 * mm) / len(headers)
         widths = [width] * len(headers)
         format_value = self._formatter(recall)
-        header = self._wrap_row(headers, width, BOLD_FONT)
+        header = self._wrap_row(headers, width, BOLD_FONT, {})
+        known = {}  # text: its lines (names, units, products repeat over thousands of rows)
         rows = iter(rows)
         empty = True
         while block := list(islice(rows, BLOCK_ROWS)):
             empty = False
             wrapped = []
             for values in block:
-                cells, height = self._wrap_row([format_value(v) for v in values], width, FONT)
+                texts = [format_value(value) for value in values]
+                cells, height = self._wrap_row(texts, width, FONT, known)
                 wrapped.append((cells, height, bool(highlight and values[-1])))
             yield _RowBlock(header, wrapped, widths)
         if empty:
             yield Paragraph(self._text(_("None.")), styles["body"])
 
-    def _wrap_row(self, texts, width, font):
-        """``(lines per cell, row height)``: a text wider than its column is wrapped."""
+    def _wrap_row(self, texts, width, font, known):
+        """``(lines per cell, row height)``: a text wider than its column is wrapped.
+        ``known`` remembers the lines of texts already seen (kept to a bounded size)."""
         room = width - 2 * PADDING
         cells = []
         for text in texts:
-            if stringWidth(text, font, FONT_SIZE) <= room:
-                cells.append((text,))
-            else:
-                lines = simpleSplit(text, font, FONT_SIZE, room) or [""]
-                if len(lines) > MAX_CELL_LINES:
-                    lines = [*lines[: MAX_CELL_LINES - 1], "[…]"]
-                cells.append(lines)
+            lines = known.get(text)
+            if lines is None:
+                lines = self._wrap_text(text, font, room)
+                if len(known) >= WRAP_MEMORY:
+                    known.clear()
+                known[text] = lines
+            cells.append(lines)
         lines = max(len(cell) for cell in cells)
         return cells, lines * LEADING + 2 * PADDING
+
+    def _wrap_text(self, text, font, room):
+        if stringWidth(text, font, FONT_SIZE) <= room:
+            return (text,)
+        lines = simpleSplit(text, font, FONT_SIZE, room) or [""]
+        if len(lines) > MAX_CELL_LINES:
+            lines = [*lines[: MAX_CELL_LINES - 1], "[…]"]
+        return lines
 
     def _signatures(self, styles):
         labels = [_("Prepared by (QA)"), _("Approved by (Quality Manager)"), _("Date")]

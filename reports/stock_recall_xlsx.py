@@ -37,6 +37,7 @@ class StockRecallXlsx(models.AbstractModel):
                 "gap": workbook.add_format({"num_format": "#,##0.###", "font_color": "#C00000"}),
                 "bold": workbook.add_format({"bold": True}),
                 "tz": recall._export_tz(),
+                "yes": _("Yes"),
             }
             self._write_summary(workbook, formats, recall)
             for title, headers, rows in self._tables(recall):
@@ -72,22 +73,23 @@ class StockRecallXlsx(models.AbstractModel):
         sheet.autofilter(0, 0, max(count, 1), len(headers) - 1)
 
     def _write_cell(self, sheet, row, col, value, formats):
-        if value is None or value is False:
+        if isinstance(value, str):  # most cells: tested first
+            sheet.write_string(row, col, self._cell_text(value))
+        elif value is None or value is False:
             sheet.write_blank(row, col, None)
+        elif value is True:
+            sheet.write_string(row, col, formats["yes"])
+        elif isinstance(value, (int, float)):
+            sheet.write_number(row, col, value, formats["number"])
         elif isinstance(value, datetime):
             local = pytz.utc.localize(value).astimezone(formats["tz"]).replace(tzinfo=None)
             sheet.write_datetime(row, col, local, formats["date"])
-        elif isinstance(value, bool):
-            sheet.write(row, col, _("Yes") if value else _("No"))
-        elif isinstance(value, (int, float)):
-            sheet.write_number(row, col, value, formats["number"])
         else:
-            sheet.write_string(row, col, self._cell_text(value))
+            sheet.write_string(row, col, self._cell_text(str(value)))
 
-    def _cell_text(self, value):
-        text = str(value)
+    def _cell_text(self, text):
         if len(text) > MAX_CELL_CHARS:
-            text = text[: MAX_CELL_CHARS - len(TRUNCATED)] + TRUNCATED
+            return text[: MAX_CELL_CHARS - len(TRUNCATED)] + TRUNCATED
         return text
 
     def _tables(self, recall):
