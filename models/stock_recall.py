@@ -560,15 +560,17 @@ class StockRecall(models.Model):
             (_("Root-cause suppliers"), ", ".join(self.supplier_ids.mapped("display_name"))),
         ]
 
-    def _iter_rows(self, records, build_row, batch_size=1000):
+    def _iter_rows(self, records, build_row, batch_size=1000, cache_batches=5):
         """Rows built from ``records`` a batch at a time: each batch is read with one
-        prefetch, and the cache is emptied after it, so that memory stays flat on a
-        recall of tens of thousands of lines."""
+        prefetch, and the cache is emptied every ``cache_batches`` batches, so that memory
+        stays flat on a recall of tens of thousands of lines (while the records shared by
+        many rows, partners and products, are not read and computed again every batch)."""
         model = records.browse()
-        for batch_ids in split_every(batch_size, records.ids):
+        for index, batch_ids in enumerate(split_every(batch_size, records.ids), start=1):
             for record in model.browse(batch_ids):
                 yield build_row(record)
-            self.env.invalidate_all()
+            if index % cache_batches == 0:
+                self.env.invalidate_all()
 
     def _lot_table(self):
         headers = [
@@ -588,9 +590,9 @@ class StockRecall(models.Model):
             line.depth,
             line.lot_id.name,
             line.product_id.display_name,
-            line.expiration_date,
+            line.lot_id.expiration_date,
             line.on_hand_qty,
-            line.product_uom_id.name,
+            line.product_id.uom_id.name,
             line.on_hand_locations,
             self._selection_label(line.lot_id, "hold_state"),
         ]
@@ -622,7 +624,7 @@ class StockRecall(models.Model):
             line.quantity,
             line.returned_qty,
             line.net_qty,
-            line.product_uom_id.name,
+            line.product_id.uom_id.name,
             line.date_done,
         ]
 
@@ -709,6 +711,12 @@ class StockRecall(models.Model):
         (lot code sources, addresses) across batches."""
         known = {}
         document_type = _("Delivery Order")
+        made_here = {
+            lot.id
+            for [lot] in self.env["stock.lot.link"]._read_group(
+                [("child_lot_id", "in", self.delivery_ids.lot_id.ids)], ["child_lot_id"]
+            )
+        }
 
         def text(key, compute):
             if key not in known:
@@ -721,11 +729,11 @@ class StockRecall(models.Model):
                 lot.name,
                 line.product_id.display_name,
                 line.quantity,
-                line.product_uom_id.name,
+                line.product_id.uom_id.name,
                 text(("to", ship_to.id), lambda: self._address(ship_to)),
                 text(("from", line.ship_from_location_id.id), lambda: self._ship_from(line)),
                 line.date_done,
-                text(("source", lot.id), lambda: self._lot_code_source(lot)),
+                text(("source", lot.id), lambda: self._lot_code_source(lot, made_here)),
                 document_type,
                 line.picking_id.name,
             ]
@@ -751,9 +759,10 @@ class StockRecall(models.Model):
         partner = warehouse.partner_id or self.company_id.partner_id
         return f"{line.ship_from_location_id.display_name} — {self._address(partner)}"
 
-    def _lot_code_source(self, lot):
-        """Where the lot code was assigned: our plant for lots we made, else the supplier."""
-        if lot.parent_link_ids:
+    def _lot_code_source(self, lot, made_here=None):
+        """Where the lot code was assigned: our plant for lots we made, else the supplier.
+        ``made_here``: the ids of the lots known to be made from others, if looked up."""
+        if lot.id in made_here if made_here is not None else lot.parent_link_ids:
             return self._address(self.company_id.partner_id)
         suppliers = lot._receipt_vendors()
         return "; ".join(self._address(partner) for partner in suppliers) or self._address(
