@@ -647,13 +647,17 @@ def print_supplier_recall(result):
     )
     for name, step in result["steps"].items():
         target = RECALL_TARGETS[name]
-        peak = "n/a" if step["peak_rss_mb"] is None else f"{step['peak_rss_mb']:,.0f} MB"
+        peak = (
+            "n/a"
+            if step["peak_rss_mb"] is None
+            else f"{step['peak_rss_mb']:,.0f} MB (from {step['rss_before_mb']:,.0f})"
+        )
         traced = "" if step["traced_peak_mb"] is None else f"{step['traced_peak_mb']:,.0f} MB"
         created = ", ".join(f"{count:,} {label}" for label, count in step["created"].items())
         verdict = "met" if step["seconds"] <= target else "NOT met"
         print(
             f"    {titles[name]:<36} {fmt_seconds(step['seconds']):>9} {target:>5.0f} s "
-            f"{step['seconds'] / target:>8.2f} {verdict:<3} {peak:>10} {traced:>8}  "
+            f"{step['seconds'] / target:>8.2f} {verdict:<3} {peak:>21} {traced:>8}  "
             f"{step['detail']}; {created}"
         )
     print(flush=True)
