@@ -21,6 +21,7 @@
         "security/stock_lot_traceability_security.xml",
         "security/ir.model.access.csv",
         "data/ir_sequence_data.xml",
+        "data/mail_activity_type_data.xml",
         "data/mail_template_data.xml",
         "data/ir_cron_data.xml",
         "views/stock_lot_link_views.xml",

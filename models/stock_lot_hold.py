@@ -2,6 +2,8 @@ from markupsafe import Markup
 
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError
+from odoo.tools import SQL
+from odoo.tools.mail import generate_tracking_message_id
 
 from . import evidence
 
@@ -75,13 +77,17 @@ class StockLotHold(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
+        """Create all the holds in one insert, then log them and schedule their review for
+        the whole batch: one chatter line per lot, one activity per reviewer (on the recall
+        for recall holds), no message or follower per hold."""
+        now = fields.Datetime.now()
         if not evidence.is_system(self):
             for vals in vals_list:
                 # who placed it and when is stamped, never typed; a hold is born active
                 vals.update(
                     state="active",
                     placed_by_id=self.env.uid,
-                    placed_at=fields.Datetime.now(),
+                    placed_at=now,
                     released_by_id=False,
                     released_at=False,
                     release_note=False,
@@ -91,12 +97,17 @@ class StockLotHold(models.Model):
         )
         lots._lock_for_new_hold()
         company_by_lot = {lot.id: lot.company_id.id for lot in lots}
+        new = _("New")
+        unnamed = [vals for vals in vals_list if vals.get("name", new) == new]
+        for vals, name in zip(unnamed, self._next_names(len(unnamed)), strict=True):
+            vals["name"] = name
         for vals in vals_list:
-            if vals.get("name", _("New")) == _("New"):
-                vals["name"] = self.env["ir.sequence"].next_by_code("stock.lot.hold") or _("New")
+            # one placing time per batch: a batch's review activity covers its holds
+            vals.setdefault("placed_at", now)
             if vals.get("lot_id") and company_by_lot.get(vals["lot_id"]):
                 vals.setdefault("company_id", company_by_lot[vals["lot_id"]])
-        holds = super().create(vals_list)
+        holds = super(StockLotHold, self.with_context(tracking_disable=True)).create(vals_list)
+        holds = holds.with_env(self.env)  # later writes (release, cancel) are tracked
         holds._log_on_lots(_("Placed on hold"), with_note=True)
         holds._schedule_review_activities()
         return holds
@@ -116,6 +127,32 @@ class StockLotHold(models.Model):
                     else _("A released or cancelled hold is a closed record."),
                 )
         return super().write(vals)
+
+    @api.model
+    def _next_names(self, count):
+        """``count`` references of the hold sequence, drawn in one query."""
+        if not count:
+            return []
+        sequence = self.env["ir.sequence"].search(
+            [("code", "=", "stock.lot.hold"), ("company_id", "in", [self.env.company.id, False])],
+            order="company_id",
+            limit=1,
+        )
+        if not sequence:
+            return [_("New")] * count
+        if sequence.implementation != "standard" or sequence.use_date_range:
+            return [sequence._next() for _index in range(count)]
+        self.env.cr.execute(
+            SQL(
+                "SELECT nextval(%s) FROM generate_series(1, %s)",
+                f"ir_sequence_{sequence.id:03d}",
+                count,
+            )
+        )
+        prefix, suffix = sequence._get_prefix_suffix()
+        return [
+            f"{prefix}{number:0{sequence.padding}d}{suffix}" for (number,) in self.env.cr.fetchall()
+        ]
 
     @api.ondelete(at_uninstall=False)
     def _unlink_except_traceability_record(self):
@@ -184,13 +221,15 @@ class StockLotHold(models.Model):
         )
         label = _("Hold released") if state == "released" else _("Hold cancelled")
         self._log_on_lots(label, extra=note)
-        self.activity_feedback(["mail.mail_activity_data_todo"], feedback=note)
+        self._close_review_activities(note)
 
     # ------------------------------------------------------------------
     # Chatter and activities
     # ------------------------------------------------------------------
     def _log_on_lots(self, label, with_note=False, extra=None):
+        """One chatter line per lot for these holds, written in one batch."""
         reasons = dict(self._fields["reason"]._description_selection(self.env))
+        bodies = {}
         for hold in self:
             parts = [
                 Markup("<b>%s</b>: %s (%s)") % (label, hold._get_html_link(), reasons[hold.reason])
@@ -201,19 +240,107 @@ class StockLotHold(models.Model):
                 parts.append(hold.note)
             if extra and not private:
                 parts.append(extra)
-            hold.lot_id.message_post(body=Markup("<br/>").join(parts))
+            body = Markup("<br/>").join(parts)
+            previous = bodies.get(hold.lot_id.id)
+            bodies[hold.lot_id.id] = previous + Markup("<br/>") + body if previous else body
+        self._message_log_lots(bodies)
+
+    def _message_log_lots(self, bodies):
+        """Log ``{lot_id: body}`` on the lots' chatter as ``_message_log_batch`` does (one
+        internal note each, same author, no notification), in one INSERT.
+
+        The ORM creates and sanitizes messages one by one: seconds for the thousands of
+        lots a recall holds. The bodies here are built from escaped ``Markup``, so there is
+        nothing to sanitize."""
+        if not bodies:
+            return
+        lots = self.env["stock.lot"].browse(list(bodies))
+        author_id, email_from = lots._message_compute_author(raise_on_email=False)
+        now = fields.Datetime.now()
+        self.env.cr.execute(
+            SQL(
+                """
+                INSERT INTO mail_message (
+                    model, res_id, body, message_type, subtype_id, is_internal, author_id,
+                    email_from, reply_to, message_id, email_add_signature, date,
+                    create_uid, create_date, write_uid, write_date)
+                SELECT 'stock.lot', note.res_id, note.body, 'notification', %(subtype_id)s,
+                       TRUE, %(author_id)s, %(email_from)s, %(reply_to)s, %(message_id)s, FALSE,
+                       %(now)s, %(uid)s, %(now)s, %(uid)s, %(now)s
+                  FROM unnest(%(res_ids)s::integer[], %(bodies)s::text[]) AS note(res_id, body)
+                """,
+                subtype_id=self.env["ir.model.data"]._xmlid_to_res_id("mail.mt_note"),
+                author_id=author_id or None,
+                email_from=email_from or None,
+                reply_to=self.env["mail.thread"]._notify_get_reply_to(default=email_from)[False],
+                message_id=generate_tracking_message_id("message-notify"),
+                now=now,
+                uid=self.env.uid,
+                res_ids=list(bodies),
+                bodies=[str(body) for body in bodies.values()],
+            )
+        )
+        lots.invalidate_recordset(["message_ids"])
+
+    def _review_batches(self):
+        """``{(company, placed by, recall, placed at): holds}``: the holds placed together,
+        which one review activity per reviewer covers."""
+        return self.grouped(
+            lambda hold: (hold.company_id, hold.placed_by_id, hold.recall_id, hold.placed_at)
+        )
 
     def _schedule_review_activities(self):
-        """A To-Do for every quality manager of the lot's company, to review the hold."""
+        """One review activity per quality manager of the company and batch of holds (not
+        per hold): on the recall for recall holds, else on the first hold of the batch."""
         group = self.env.ref("stock_lot_traceability.group_quality_manager")
-        for hold in self:
+        for (company, placed_by, recall, _placed_at), holds in self._review_batches().items():
             reviewers = group.users.filtered(
-                lambda user, hold=hold: hold.company_id in user.company_ids and not user.share
+                lambda user, company=company: company in user.company_ids and not user.share
             )
-            reviewers = (reviewers - hold.placed_by_id) or hold.placed_by_id
+            reviewers = (reviewers - placed_by) or placed_by
+            record = recall or holds[:1]
+            summary, note = holds._review_summary()
             for user in reviewers:
-                hold.activity_schedule(
-                    "mail.mail_activity_data_todo",
+                record.activity_schedule(
+                    "stock_lot_traceability.mail_activity_type_hold_review",
                     user_id=user.id,
-                    summary=_("Review hold on lot %s", hold.lot_id.display_name),
+                    summary=summary,
+                    note=note,
                 )
+
+    def _review_summary(self, listed=20):
+        """Summary and note of the review activity of these holds (the first lots named)."""
+        if len(self) == 1:
+            return _("Review hold on lot %s", self.lot_id.display_name), False
+        names = ", ".join(self[:listed].lot_id.mapped("display_name"))
+        if len(self) > listed:
+            names = _("%(names)s and %(count)s more", names=names, count=len(self) - listed)
+        summary = _("Review %(count)s quality holds", count=len(self))
+        if self.recall_id:
+            summary = _(
+                "Review %(count)s holds of recall %(recall)s",
+                count=len(self),
+                recall=self.recall_id[:1].name,
+            )
+        return summary, Markup("<p>%s</p>") % _("Lots: %s", names)
+
+    def _close_review_activities(self, note):
+        """Mark done the review activities of the batches whose holds are all lifted."""
+        activity_type = "stock_lot_traceability.mail_activity_type_hold_review"
+        for company, placed_by, recall, placed_at in self._review_batches():
+            if recall:
+                if not recall.hold_ids.filtered(lambda hold: hold.state == "active"):
+                    # sudo: Quality Managers only read recalls, yet lifting the last hold of
+                    # a recall ends the review the recall gave them
+                    recall.sudo().activity_feedback([activity_type], feedback=note)
+                continue
+            batch = self.search(
+                [
+                    ("recall_id", "=", False),
+                    ("company_id", "=", company.id),
+                    ("placed_by_id", "=", placed_by.id),
+                    ("placed_at", "=", placed_at),
+                ]
+            )
+            if not batch.filtered(lambda hold: hold.state == "active"):
+                batch.activity_feedback([activity_type], feedback=note)

@@ -2,11 +2,12 @@ import time
 from collections import defaultdict
 from datetime import timedelta
 
+import pytz
 from markupsafe import Markup
 
 from odoo import Command, _, api, fields, models
 from odoo.exceptions import AccessError, UserError
-from odoo.tools import SQL
+from odoo.tools import SQL, split_every
 
 from . import evidence
 
@@ -633,21 +634,39 @@ class StockRecall(models.Model):
                     )
                 )
             elif to_hold:
-                to_hold._place_hold(
+                holds = to_hold._place_hold(
                     "recall",
                     _("Recall %(recall)s", recall=recall.name),
                     recall_id=recall.id,
                     company_id=recall.company_id.id,
                 )
-                recall.message_post(
-                    body=_(
-                        "%(count)s lots put on hold: %(lots)s",
-                        count=len(to_hold),
-                        lots=", ".join(to_hold.mapped("name")),
-                    )
-                )
+                recall._post_hold_digest(holds)
             evidence.system(recall).state = "in_progress"
         return True
+
+    def _post_hold_digest(self, holds, listed=30):
+        """One message for all the holds a recall placed: counts per product, first lots."""
+        self.ensure_one()
+        per_product = Markup("").join(
+            Markup("<li>%s: %s</li>") % (product.display_name, len(product_holds))
+            for product, product_holds in holds.grouped("product_id").items()
+        )
+        names = ", ".join(holds[:listed].lot_id.mapped("name"))
+        if len(holds) > listed:
+            names = _("%(names)s and %(count)s more", names=names, count=len(holds) - listed)
+        self.message_post(
+            body=Markup("<p>%s</p><ul>%s</ul><p>%s</p>")
+            % (
+                _(
+                    "%(count)s lots put on hold (%(first)s to %(last)s):",
+                    count=len(holds),
+                    first=holds[:1].name,
+                    last=holds[-1:].name,
+                ),
+                per_product,
+                _("Lots: %s", names),
+            )
+        )
 
     def action_notify_customers(self):
         """E-mail every customer not yet notified (the responsible user, for a drill)."""
@@ -861,6 +880,18 @@ class StockRecall(models.Model):
             (_("Root-cause suppliers"), ", ".join(self.supplier_ids.mapped("display_name"))),
         ]
 
+    def _iter_rows(self, records, build_row, batch_size=1000, cache_batches=5):
+        """Rows built from ``records`` a batch at a time: each batch is read with one
+        prefetch, and the cache is emptied every ``cache_batches`` batches, so that memory
+        stays flat on a recall of tens of thousands of lines (while the records shared by
+        many rows, partners and products, are not read and computed again every batch)."""
+        model = records.browse()
+        for index, batch_ids in enumerate(split_every(batch_size, records.ids), start=1):
+            for record in model.browse(batch_ids):
+                yield build_row(record)
+            if index % cache_batches == 0:
+                self.env.invalidate_all()
+
     def _lot_table(self):
         headers = [
             _("Depth"),
@@ -872,20 +903,19 @@ class StockRecall(models.Model):
             _("Locations"),
             _("Quality Status"),
         ]
-        rows = [
-            [
-                line.depth,
-                line.lot_id.name,
-                line.product_id.display_name,
-                line.expiration_date,
-                line.on_hand_qty,
-                line.product_uom_id.name,
-                line.on_hand_locations,
-                self._selection_label(line.lot_id, "hold_state"),
-            ]
-            for line in self.recall_lot_ids
+        return headers, self._iter_rows(self.recall_lot_ids, self._lot_row)
+
+    def _lot_row(self, line):
+        return [
+            line.depth,
+            line.lot_id.name,
+            line.product_id.display_name,
+            line.lot_id.expiration_date,
+            line.on_hand_qty,
+            line.product_id.uom_id.name,
+            line.on_hand_locations,
+            self._selection_label(line.lot_id, "hold_state"),
         ]
-        return headers, rows
 
     def _delivery_table(self):
         headers = [
@@ -901,23 +931,22 @@ class StockRecall(models.Model):
             _("Unit"),
             _("Ship Date"),
         ]
-        rows = [
-            [
-                line.partner_id.display_name,
-                line.ship_to_partner_id.display_name,
-                line.picking_id.name,
-                line.sale_id.name,
-                line.lot_id.name,
-                line.product_id.display_name,
-                line.quantity,
-                line.returned_qty,
-                line.net_qty,
-                line.product_uom_id.name,
-                line.date_done,
-            ]
-            for line in self.delivery_ids
+        return headers, self._iter_rows(self.delivery_ids, self._delivery_row)
+
+    def _delivery_row(self, line):
+        return [
+            line.partner_id.display_name,
+            line.ship_to_partner_id.display_name,
+            line.picking_id.name,
+            line.sale_id.name,
+            line.lot_id.name,
+            line.product_id.display_name,
+            line.quantity,
+            line.returned_qty,
+            line.net_qty,
+            line.product_id.uom_id.name,
+            line.date_done,
         ]
-        return headers, rows
 
     def _product_effectiveness_lines(self):
         """'Product: recovered / shipped unit (effectiveness %)', one per product line."""
@@ -949,25 +978,26 @@ class StockRecall(models.Model):
             _("Recovered"),
             _("Waived"),
         ]
-        rows = [
-            [
-                line.partner_id.display_name,
-                line.email,
-                product.product_id.display_name,
-                product.shipped_qty,
-                product.product_uom_id.name,
-                self._selection_label(line, "state"),
-                line.notified_at,
-                line.acknowledged_at,
-                product.returned_qty,
-                product.accounted_qty,
-                product.recovered_qty,
-                line.waive_reason,
-            ]
-            for line in self.partner_line_ids
-            for product in line.product_line_ids or [self.env["stock.recall.partner.product"]]
+        return headers, self._iter_rows(
+            self.partner_line_ids.product_line_ids, self._customer_product_row
+        )
+
+    def _customer_product_row(self, product):
+        line = product.partner_line_id
+        return [
+            line.partner_id.display_name,
+            line.email,
+            product.product_id.display_name,
+            product.shipped_qty,
+            product.product_uom_id.name,
+            self._selection_label(line, "state"),
+            line.notified_at,
+            line.acknowledged_at,
+            product.returned_qty,
+            product.accounted_qty,
+            product.recovered_qty,
+            line.waive_reason,
         ]
-        return headers, rows
 
     def _mass_balance_table(self):
         headers = [
@@ -984,24 +1014,23 @@ class StockRecall(models.Model):
             _("Gap"),
             _("Gap Found"),
         ]
-        rows = [
-            [
-                line.lot_id.name,
-                line.product_id.display_name,
-                line.received_qty,
-                line.produced_qty,
-                line.returned_qty,
-                line.adjusted_qty,
-                line.on_hand_qty,
-                line.shipped_qty,
-                line.consumed_qty,
-                line.scrapped_qty,
-                line.mass_balance_gap,
-                line.has_mass_balance_gap,
-            ]
-            for line in self.recall_lot_ids
+        return headers, self._iter_rows(self.recall_lot_ids, self._mass_balance_row)
+
+    def _mass_balance_row(self, line):
+        return [
+            line.lot_id.name,
+            line.product_id.display_name,
+            line.received_qty,
+            line.produced_qty,
+            line.returned_qty,
+            line.adjusted_qty,
+            line.on_hand_qty,
+            line.shipped_qty,
+            line.consumed_qty,
+            line.scrapped_qty,
+            line.mass_balance_gap,
+            line.has_mass_balance_gap,
         ]
-        return headers, rows
 
     def _fsma_204_table(self):
         """Shipping Key Data Elements (21 CFR 1.1340), one row per shipment of a lot."""
@@ -1017,27 +1046,45 @@ class StockRecall(models.Model):
             _("Reference Document Type"),
             _("Reference Document Number"),
         ]
-        sources = {}
-        rows = []
-        for line in self.delivery_ids:
-            lot = line.lot_id
-            if lot not in sources:
-                sources[lot] = self._lot_code_source(lot)
-            rows.append(
-                [
-                    lot.name,
-                    line.product_id.display_name,
-                    line.quantity,
-                    line.product_uom_id.name,
-                    self._address(line.ship_to_partner_id),
-                    self._ship_from(line),
-                    line.date_done,
-                    sources[lot],
-                    _("Delivery Order"),
-                    line.picking_id.name,
-                ]
+        return headers, self._iter_rows(self.delivery_ids, self._fsma_204_row_builder())
+
+    def _fsma_204_row_builder(self):
+        """The row builder of the FSMA sheet, remembering the texts shared by many rows
+        (lot code sources, addresses) across batches."""
+        known = {}
+        document_type = _("Delivery Order")
+        made_here = {
+            lot.id
+            for [lot] in self.env["stock.lot.link"]._read_group(
+                [("child_lot_id", "in", self.delivery_ids.lot_id.ids)], ["child_lot_id"]
             )
-        return headers, rows
+        }
+
+        def text(key, compute):
+            if key not in known:
+                known[key] = compute()
+            return known[key]
+
+        def fsma_row(line):
+            lot, ship_to = line.lot_id, line.ship_to_partner_id
+            return [
+                lot.name,
+                line.product_id.display_name,
+                line.quantity,
+                line.product_id.uom_id.name,
+                text(("to", ship_to.id), lambda: self._address(ship_to)),
+                text(("from", line.ship_from_location_id.id), lambda: self._ship_from(line)),
+                line.date_done,
+                text(("source", lot.id), lambda: self._lot_code_source(lot, made_here)),
+                document_type,
+                line.picking_id.name,
+            ]
+
+        return fsma_row
+
+    def _export_tz(self):
+        """The time zone dates are written in: the exporting user's, else the responsible's."""
+        return pytz.timezone(self.env.user.tz or self.user_id.tz or "UTC")
 
     def _address(self, partner):
         if not partner:
@@ -1054,9 +1101,10 @@ class StockRecall(models.Model):
         partner = warehouse.partner_id or self.company_id.partner_id
         return f"{line.ship_from_location_id.display_name} — {self._address(partner)}"
 
-    def _lot_code_source(self, lot):
-        """Where the lot code was assigned: our plant for lots we made, else the supplier."""
-        if lot.parent_link_ids:
+    def _lot_code_source(self, lot, made_here=None):
+        """Where the lot code was assigned: our plant for lots we made, else the supplier.
+        ``made_here``: the ids of the lots known to be made from others, if looked up."""
+        if lot.id in made_here if made_here is not None else lot.parent_link_ids:
             return self._address(self.company_id.partner_id)
         suppliers = lot._receipt_vendors()
         return "; ".join(self._address(partner) for partner in suppliers) or self._address(

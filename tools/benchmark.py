@@ -17,7 +17,15 @@ takes the ingredient lot with the largest downstream and prints, for that lot:
     report of every lot reached -- once without and once with every unfoldable line
     unfolded (recursively, as clicking each caret does); and
     ``lot._find_delivery_ids_by_lot()`` (the lot's Deliveries smart button);
-(c) the ratios Odoo / addon.
+(c) the ratios Odoo / addon; and
+(d) a hot supplier recall at recall scale: the vendor with the most received ingredient
+    lots, its first received lots (in receipt order) until their downstream reaches
+    ``--recall-lots`` lots (10,000), recalled for real (not a drill): the scope
+    (``action_compute_scope``), the hold placement (``action_hold_stock``), the XLSX and
+    the PDF, each timed with its peak resident memory (the process high-water mark, reset
+    before the step; with ``--tracemalloc`` also Python's traced peak, slower) and the
+    messages, activities, mails and holds it created, against the targets (each step
+    under 10 s, the scope under 2 s). Rolled back.
 
 Every Odoo call starts with an empty ORM cache, as separate client requests would. Odoo's
 runs have a time budget (``--odoo-timeout``): past it the walk stops and the figure is a
@@ -25,11 +33,13 @@ lower bound (">= X s (stopped)"). Figures only: nothing here passes or fails.
 """
 
 import argparse
+import gc
 import json
 import signal
 import statistics
 import sys
 import time
+import tracemalloc
 from collections import deque
 from pathlib import Path
 
@@ -101,6 +111,15 @@ def generation_summary(env, args):
             summary["links_written"] = env["stock.lot.link"]._link_productions()
             summary["link_seconds"] = round(time.perf_counter() - step, 1)
             env.cr.execute("ANALYZE stock_lot_link")
+            env["ir.config_parameter"].set_param(gen.METADATA_KEY, json.dumps(summary))
+            env.cr.commit()
+        if summary.get("quants") is None:  # generated before the generator wrote stock
+            first = summary["level_first_lot_id"][0]
+            stock = env["stock.warehouse"].search([], limit=1, order="id").lot_stock_id
+            summary["quants"] = gen.write_quants(
+                env, first, first + summary["lot_count"] - 1, stock.id
+            )
+            env.cr.execute("ANALYZE stock_quant")
             env["ir.config_parameter"].set_param(gen.METADATA_KEY, json.dumps(summary))
             env.cr.commit()
         return summary, False
@@ -458,8 +477,217 @@ def print_recall(recall):
 
 
 # ----------------------------------------------------------------------
+# (d) a supplier recall at recall scale
+# ----------------------------------------------------------------------
+RECALL_TARGETS = {"scope": 2.0, "holds": 10.0, "xlsx": 10.0, "pdf": 10.0}
+CREATED_TABLES = {
+    "messages": "mail_message",
+    "activities": "mail_activity",
+    "mails": "mail_mail",
+    "followers": "mail_followers",
+    "holds": "stock_lot_hold",
+}
+
+
+def pick_supplier_lots(env, summary, target):
+    """The vendor with the most received ingredient lots, and its first received lots (in
+    receipt order) until their downstream reaches ``target`` lots (all, if it never does).
+    Returns ``(vendor, lot ids, lots downstream)``."""
+    first = summary["level_first_lot_id"][0]
+    env.cr.execute(
+        """
+        SELECT picking.partner_id, ml.lot_id
+          FROM stock_move_line ml
+          JOIN stock_picking picking ON picking.id = ml.picking_id
+          JOIN stock_location src ON src.id = ml.location_id
+         WHERE ml.lot_id BETWEEN %s AND %s AND ml.state = 'done' AND src.usage = 'supplier'
+         ORDER BY ml.date, ml.id
+        """,
+        (first, first + summary["level_sizes"][0] - 1),
+    )
+    by_vendor = {}
+    for vendor_id, lot_id in env.cr.fetchall():
+        by_vendor.setdefault(vendor_id, []).append(lot_id)
+    vendor_id, lot_ids = max(by_vendor.items(), key=lambda item: (len(item[1]), -item[0]))
+    lots = env["stock.lot"]
+
+    def reach(count):
+        return len(lots.browse(lot_ids[:count])._trace("down"))
+
+    low, high = 1, len(lot_ids)
+    if reach(high) >= target:
+        while low < high:  # the smallest prefix reaching the target
+            middle = (low + high) // 2
+            if reach(middle) >= target:
+                high = middle
+            else:
+                low = middle + 1
+    return env["res.partner"].browse(vendor_id), lot_ids[:high], reach(high)
+
+
+def _memory_kb(key):
+    with open("/proc/self/status", encoding="ascii") as status:
+        for line in status:
+            if line.startswith(f"{key}:"):
+                return int(line.split()[1])
+    return 0
+
+
+def _reset_peak_rss():
+    """Reset the kernel's resident high-water mark (VmHWM) to the current RSS."""
+    try:
+        with open("/proc/self/clear_refs", "w", encoding="ascii") as clear_refs:
+            clear_refs.write("5")
+        return True
+    except OSError:
+        return False
+
+
+def _max_ids(env):
+    result = {}
+    for label, table in CREATED_TABLES.items():
+        env.cr.execute(f"SELECT COALESCE(MAX(id), 0) FROM {table}")
+        result[label] = env.cr.fetchone()[0]
+    return result
+
+
+def run_step(env, step, traced):
+    """Time ``step()`` from an empty cache, with its peak memory and what it created."""
+    env.flush_all()
+    env.invalidate_all()
+    gc.collect()
+    before = _max_ids(env)
+    rss_before = _memory_kb("VmRSS")
+    reset = _reset_peak_rss()
+    if traced:
+        tracemalloc.start()
+    start = time.perf_counter()
+    detail = step()
+    env.flush_all()
+    seconds = time.perf_counter() - start
+    traced_peak = tracemalloc.get_traced_memory()[1] if traced else None
+    if traced:
+        tracemalloc.stop()
+    created = {}
+    for label, table in CREATED_TABLES.items():
+        env.cr.execute(f"SELECT COUNT(*) FROM {table} WHERE id > %s", (before[label],))
+        created[label] = env.cr.fetchone()[0]
+    return {
+        "seconds": seconds,
+        "peak_rss_mb": _memory_kb("VmHWM") / 1024 if reset else None,
+        "rss_before_mb": rss_before / 1024,
+        "traced_peak_mb": None if traced_peak is None else traced_peak / 2**20,
+        "created": created,
+        "detail": detail,
+    }
+
+
+def measure_supplier_recall(env, summary, target, traced):
+    """A real supplier recall (not a drill) of one vendor's lots, as a Recall Manager
+    (the administrator) clicks it: scope, holds, XLSX, PDF. Rolled back."""
+    user_env = env(user=env.ref("base.user_admin").id, su=False)
+    vendor, lot_ids, reached = pick_supplier_lots(user_env, summary, target)
+    say(f"supplier recall: {len(lot_ids)} lots of {vendor.name}, {reached} lots downstream")
+    recall = user_env["stock.recall"].create(
+        {
+            "lot_ids": [(6, 0, lot_ids)],
+            "is_drill": False,
+            "reason": f"benchmark: supplier recall of {vendor.name}",
+        }
+    )
+    steps = {}
+
+    def scope():
+        recall.action_compute_scope()
+        return (
+            f"{recall.affected_lot_count:,} lots, {recall.delivery_count:,} deliveries, "
+            f"{recall.customer_count:,} customers"
+        )
+
+    def holds():
+        recall.action_hold_stock()
+        return f"{len(recall.hold_ids):,} holds placed"
+
+    def export(action, field):
+        def run():
+            getattr(recall, action)()
+            return f"{len(recall[field].raw) / 2**20:.1f} MB"
+
+        return run
+
+    for name, step in [
+        ("scope", scope),
+        ("holds", holds),
+        ("xlsx", export("action_export_xlsx", "xlsx_attachment_id")),
+        ("pdf", export("action_print_report", "pdf_attachment_id")),
+    ]:
+        steps[name] = run_step(user_env, step, traced)
+        say(f"supplier recall {name}: {fmt_seconds(steps[name]['seconds'])}")
+    env.cr.rollback()
+    env.invalidate_all()
+    return {"vendor": vendor.name, "origin_lots": len(lot_ids), "reached": reached, "steps": steps}
+
+
+def print_supplier_recall(result):
+    titles = {
+        "scope": "scope (action_compute_scope)",
+        "holds": "hold placement (action_hold_stock)",
+        "xlsx": "XLSX (action_export_xlsx)",
+        "pdf": "PDF (action_print_report)",
+    }
+    print(
+        f"(d) supplier recall: {result['origin_lots']} lots received from {result['vendor']}, "
+        f"{result['reached']:,} lots downstream (itself included)"
+    )
+    print(
+        f"    {'step':<36} {'time':>9} {'target':>7} {'time/target':>12} {'peak RSS':>10} "
+        f"{'traced':>8}  result; created"
+    )
+    for name, step in result["steps"].items():
+        target = RECALL_TARGETS[name]
+        peak = (
+            "n/a"
+            if step["peak_rss_mb"] is None
+            else f"{step['peak_rss_mb']:,.0f} MB (from {step['rss_before_mb']:,.0f})"
+        )
+        traced = "" if step["traced_peak_mb"] is None else f"{step['traced_peak_mb']:,.0f} MB"
+        created = ", ".join(f"{count:,} {label}" for label, count in step["created"].items())
+        verdict = "met" if step["seconds"] <= target else "NOT met"
+        print(
+            f"    {titles[name]:<36} {fmt_seconds(step['seconds']):>9} {target:>5.0f} s "
+            f"{step['seconds'] / target:>8.2f} {verdict:<3} {peak:>21} {traced:>8}  "
+            f"{step['detail']}; {created}"
+        )
+    print(flush=True)
+
+
+# ----------------------------------------------------------------------
 # Main
 # ----------------------------------------------------------------------
+def measure_trace_and_odoo(env, args, name, summary, counts):
+    """(a), (b), (c): the addon's trace of one lot against Odoo's own ways, printed."""
+    lot = pick_start_lot(env, summary)
+    say(f"start lot {lot.name} (id {lot.id})")
+    addon = measure_addon(env, lot, max(args.repeat, 1))
+    say(f"addon total median {fmt_seconds(statistics.median(addon['total']))}")
+    addon["recall"] = measure_recall(env, lot)
+    odoo_runs = []
+    say("Odoo's own way, same database")
+    odoo_runs.append(
+        ("same database", measure_odoo(env, lot, args.odoo_timeout, not args.no_unfold))
+    )
+    if args.without_addon_index:
+        say(f"Odoo's own way without {ADDON_LOT_INDEX}")
+        env.cr.execute(f"DROP INDEX {ADDON_LOT_INDEX}")
+        odoo = {
+            "walk": ReportWalk(env, args.odoo_timeout, unfold=False).run(lot),
+            "find": measure_find_deliveries(env, lot, args.odoo_timeout),
+        }
+        env.cr.rollback()
+        odoo_runs.append((f"same database without {ADDON_LOT_INDEX}", odoo))
+    print_results(name, summary, counts, lot, addon, odoo_runs)
+
+
 def main():
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -481,6 +709,22 @@ def main():
         help=f"also time Odoo's own way without the addon's {ADDON_LOT_INDEX} "
         "(dropped in the transaction, then rolled back), i.e. with stock Odoo 18 indexes",
     )
+    parser.add_argument(
+        "--recall-lots",
+        type=int,
+        default=10000,
+        help="lots the supplier recall must reach downstream (d)",
+    )
+    parser.add_argument(
+        "--supplier-recall-only",
+        action="store_true",
+        help="only (d), the supplier recall: skip the trace and Odoo's own ways",
+    )
+    parser.add_argument(
+        "--tracemalloc",
+        action="store_true",
+        help="also trace Python's peak memory in (d) (slows the steps down)",
+    )
     gen.add_arguments(parser)
     args = parser.parse_args()
 
@@ -491,26 +735,11 @@ def main():
         if not generated:
             say(f"data already generated ({summary['move_lines']} move lines), reusing it")
         counts = data_size(env)
-        lot = pick_start_lot(env, summary)
-        say(f"start lot {lot.name} (id {lot.id})")
-        addon = measure_addon(env, lot, max(args.repeat, 1))
-        say(f"addon total median {fmt_seconds(statistics.median(addon['total']))}")
-        addon["recall"] = measure_recall(env, lot)
-        odoo_runs = []
-        say("Odoo's own way, same database")
-        odoo_runs.append(
-            ("same database", measure_odoo(env, lot, args.odoo_timeout, not args.no_unfold))
+        if not args.supplier_recall_only:
+            measure_trace_and_odoo(env, args, name, summary, counts)
+        print_supplier_recall(
+            measure_supplier_recall(env, summary, args.recall_lots, args.tracemalloc)
         )
-        if args.without_addon_index:
-            say(f"Odoo's own way without {ADDON_LOT_INDEX}")
-            cr.execute(f"DROP INDEX {ADDON_LOT_INDEX}")
-            odoo = {
-                "walk": ReportWalk(env, args.odoo_timeout, unfold=False).run(lot),
-                "find": measure_find_deliveries(env, lot, args.odoo_timeout),
-            }
-            cr.rollback()
-            odoo_runs.append((f"same database without {ADDON_LOT_INDEX}", odoo))
-        print_results(name, summary, counts, lot, addon, odoo_runs)
     finally:
         cr.rollback()
         cr.close()

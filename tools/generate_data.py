@@ -17,7 +17,8 @@ with ids reserved from the sequences), the way Odoo would have stored them: done
 moves and move lines, done manufacturing orders with ``lot_producing_id``, raw moves
 (``raw_material_production_id``) and finished moves (``production_id``), and the
 ``stock_move_line_consume_rel`` rows of ``mrp.production._post_inventory`` (column
-``consume_line_id`` = the produced line, ``produce_line_id`` = the consumed line). Columns
+``consume_line_id`` = the produced line, ``produce_line_id`` = the consumed line), and the
+quants those moves leave in stock (one per lot, so recalls find stock to hold). Columns
 not set here get the ORM's defaults (``default_get``), so fields added by other modules are
 filled as a ``create`` would. The addon's links are then backfilled with its own SQL
 (``stock.lot.link._link_productions``) and the tables analyzed.
@@ -181,6 +182,47 @@ def _recompute_addon_fields(env, model_name, ids_sql, supplied):
         env.invalidate_all()
 
 
+def write_quants(env, lot_first, lot_last, location_id):
+    """Quants of the lots ``lot_first``..``lot_last`` in ``location_id``: what their done
+    move lines brought in minus what they took out (as Odoo's quants would hold; a lot
+    consumed more than received is negative, as Odoo allows). Returns the number written."""
+    env.cr.execute(
+        f"""
+        CREATE TEMP TABLE slt_gen_quant AS
+        SELECT ml.lot_id, ml.product_id,
+               SUM(CASE WHEN ml.location_dest_id = {location_id} THEN ml.quantity ELSE 0 END)
+             - SUM(CASE WHEN ml.location_id = {location_id} THEN ml.quantity ELSE 0 END)
+                 AS qty,
+               MIN(ml.date) AS in_date
+          FROM stock_move_line ml
+         WHERE ml.lot_id BETWEEN {lot_first} AND {lot_last} AND ml.state = 'done'
+           AND {location_id} IN (ml.location_id, ml.location_dest_id)
+         GROUP BY ml.lot_id, ml.product_id
+        HAVING SUM(CASE WHEN ml.location_dest_id = {location_id} THEN ml.quantity ELSE 0 END)
+             <> SUM(CASE WHEN ml.location_id = {location_id} THEN ml.quantity ELSE 0 END)
+        """
+    )
+    company_id = env["stock.location"].browse(location_id).company_id.id
+    _insert(
+        env,
+        "stock.quant",
+        {
+            "product_id": "q.product_id",
+            "lot_id": "q.lot_id",
+            "location_id": str(location_id),
+            "company_id": str(company_id),
+            "quantity": "q.qty",
+            "reserved_quantity": "0",
+            "in_date": "q.in_date",
+        },
+        "FROM slt_gen_quant q ORDER BY q.lot_id",
+    )
+    env.cr.execute("SELECT COUNT(*) FROM slt_gen_quant")
+    count = env.cr.fetchone()[0]
+    env.cr.execute("DROP TABLE slt_gen_quant")
+    return count
+
+
 # ----------------------------------------------------------------------
 # The generator
 # ----------------------------------------------------------------------
@@ -292,6 +334,7 @@ class Generator:
         self._timed("move lines", self.write_move_lines)
         say(f"move lines written in {self.timings['move lines']:.1f}s")
         self._timed("consume rel", self.write_consume_rel)
+        self._timed("quants", self.write_quants)
         self._timed("addon computed fields", self.compute_addon_fields)
         say(f"addon's computed fields in {self.timings['addon computed fields']:.1f}s")
         self.cr.execute(
@@ -667,6 +710,11 @@ class Generator:
         )
         self.rel_count = self.cr.rowcount
 
+    def write_quants(self):
+        """The stock the move lines leave in the warehouse, one quant per lot."""
+        last = self.lot_first + sum(self.sizes) - 1
+        self.quant_count = write_quants(self.env, self.lot_first, last, self.stock_id)
+
     def compute_addon_fields(self):
         last = self.lot_first + sum(self.sizes) - 1
         _recompute_addon_fields(
@@ -684,6 +732,7 @@ class Generator:
             "stock_move",
             "stock_move_line",
             "stock_move_line_consume_rel",
+            "stock_quant",
             "stock_lot_link",
             "res_partner",
         ):
@@ -706,6 +755,7 @@ class Generator:
             "move_lines": written,
             "expected_move_lines": self.expected["move lines"],
             "consume_rel_rows": self.rel_count,
+            "quants": self.quant_count,
             "links_written": link_count,
             "generation_seconds": round(generated, 1),
             "link_seconds": None if link_seconds is None else round(link_seconds, 1),
