@@ -459,6 +459,7 @@ class TestEvidence(TraceabilityCase):
         self.assertEqual((recall.shipped_qty, recall.accounted_qty), (7.0, 4.0))
         self.assertAlmostEqual(recall.effectiveness, 100.0 * 4 / 7, places=1)
         headers, rows = recall._customer_table()
+        rows = list(rows)  # the exporters' tables are streamed
         product, unit = headers.index("Product"), headers.index("Unit")
         self.assertIn(
             ("Alpha Stores", "Rye Flour", "kg"), [(r[0], r[product], r[unit]) for r in rows]
