@@ -104,7 +104,25 @@ class StockRecallPartner(models.Model):
         "product_line_ids.recovered_qty",
     )
     def _compute_quantities(self):
-        for line in self:
+        """Summed in SQL for saved lines: a recall has thousands of product lines."""
+        saved = self.filtered("id")
+        names = ["shipped_qty", "returned_qty", "accounted_qty", "recovered_qty"]
+        totals = {}
+        if saved:
+            self.env["stock.recall.partner.product"].flush_model()
+            for line, *sums in self.env["stock.recall.partner.product"]._read_group(
+                [("partner_line_id", "in", saved.ids)],
+                ["partner_line_id"],
+                [f"{name}:sum" for name in names],
+            ):
+                totals[line.id] = [value or 0.0 for value in sums]
+        for line in saved:
+            shipped, returned, accounted, recovered = totals.get(line.id, [0.0] * 4)
+            line.quantity = shipped
+            line.returned_qty = returned
+            line.accounted_qty = accounted
+            line.recovered_qty = recovered
+        for line in self - saved:
             products = line.product_line_ids
             line.quantity = sum(products.mapped("shipped_qty"))
             line.returned_qty = sum(products.mapped("returned_qty"))
