@@ -6,7 +6,7 @@ from markupsafe import Markup
 
 from odoo import Command, _, api, fields, models
 from odoo.exceptions import AccessError, UserError
-from odoo.tools import SQL
+from odoo.tools import SQL, float_round
 
 from . import bulk, evidence
 
@@ -664,11 +664,10 @@ class StockRecall(models.Model):
         for partner_id, product_id in shipped:
             products_by_partner[partner_id].add(product_id)
         lines = self.partner_line_ids
-        existing_by_line = defaultdict(dict)
-        for product_line in lines.product_line_ids:
-            existing_by_line[product_line.partner_line_id.id][product_line.product_id.id] = (
-                product_line
-            )
+        existing_by_line = self._partner_product_lines(lines)
+        digits = (
+            self.env["stock.recall.partner.product"]._fields["shipped_qty"].get_digits(self.env)[1]
+        )
         for line in lines:
             existing = existing_by_line[line.id]
             partner_id = line.partner_id.id
@@ -678,13 +677,38 @@ class StockRecall(models.Model):
                     "shipped_qty": shipped.get(key, 0.0),
                     "returned_qty": returned.get(key, 0.0),
                 }
-                product_line = existing.get(product_id)
-                if not product_line:
+                if product_id not in existing:
                     to_create.append({**vals, "partner_line_id": line.id, "product_id": product_id})
-                elif any(product_line[name] != value for name, value in vals.items()):
-                    to_write[product_line.id] = vals
+                    continue
+                product_line_id, *current = existing[product_id]
+                if any(
+                    float_round(value, precision_digits=digits) != stored
+                    for value, stored in zip(vals.values(), current, strict=True)
+                ):
+                    to_write[product_line_id] = vals
         bulk.update(self.env["stock.recall.partner.product"], to_write)
         self.env["stock.recall.partner.product"]._insert_lines(lines, to_create)
+
+    def _partner_product_lines(self, lines):
+        """``{customer line id: {product id: (line id, shipped, returned)}}``, in SQL."""
+        result = defaultdict(dict)
+        if not lines:
+            return result
+        self.env["stock.recall.partner.product"].flush_model()
+        self.env.cr.execute(
+            SQL(
+                """
+                SELECT partner_line_id, product_id, id, COALESCE(shipped_qty, 0),
+                       COALESCE(returned_qty, 0)
+                  FROM stock_recall_partner_product
+                 WHERE partner_line_id = ANY(%(line_ids)s)
+                """,
+                line_ids=lines.ids,
+            )
+        )
+        for line_id, product_id, product_line_id, shipped, returned in self.env.cr.fetchall():
+            result[line_id][product_id] = (product_line_id, shipped, returned)
+        return result
 
     def _refresh_product_totals(self, shipped):
         """One line per product of the current scope: its mass balance and recovery."""

@@ -68,20 +68,24 @@ class StockRecallPartnerProduct(models.Model):
         if not vals_list:
             return
         evidence.check_system_change(self, partner_lines.recall_id, _("created"))
-        lines = {line.id: line for line in partner_lines}
+        lines = {
+            line.id: {
+                "recall_id": line.recall_id.id,
+                "company_id": line.company_id.id,
+                "partner_id": line.partner_id.id,
+            }
+            for line in partner_lines
+        }
         digits = self._fields["shipped_qty"].get_digits(self.env)[1]
         rows = []
         for vals in vals_list:
-            line = lines[vals["partner_line_id"]]
             shipped = max(float_round(vals["shipped_qty"], precision_digits=digits), 0.0)
             returned = float_round(vals["returned_qty"], precision_digits=digits)
             recovered = min(shipped, max(returned, 0.0))
             rows.append(
                 {
                     **vals,
-                    "recall_id": line.recall_id.id,
-                    "company_id": line.company_id.id,
-                    "partner_id": line.partner_id.id,
+                    **lines[vals["partner_line_id"]],
                     "recovered_qty": recovered,
                     "remaining_qty": shipped - recovered,
                 }
