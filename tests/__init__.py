@@ -8,6 +8,7 @@ from . import (
     test_hold_leak_property,
     test_holds,
     test_recall,
+    test_recall_scale,
     test_scope,
     test_security,
     test_trace_engine,
