@@ -32,13 +32,33 @@ def _cast(env, field, alias):
     return SQL.identifier(alias)
 
 
+def _literal(value):
+    """One element of a PostgreSQL array literal."""
+    if value is None:
+        return "NULL"
+    if isinstance(value, bool):
+        return "t" if value else "f"
+    if isinstance(value, int | float):
+        return repr(value)
+    text = str(value)  # text, dates and datetimes (ISO format)
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def _array(values, column_type):
+    """``values`` as one typed array parameter. Written as the array's text: psycopg2
+    adapts a Python list element by element, ten times slower on 20,000 rows."""
+    return SQL(
+        "%s::%s[]", "{" + ",".join(_literal(value) for value in values) + "}", SQL(column_type)
+    )
+
+
 def _arrays(model, names, rows):
     """One typed array per column: ``unnest`` turns them back into rows."""
     arrays = []
     for name in names:
         field = model._fields[name]
         values = [_column(field, row[name]) for row in rows]
-        arrays.append(SQL("%s::%s[]", values, SQL(field.column_type[1])))
+        arrays.append(_array(values, field.column_type[1]))
     return SQL(", ").join(arrays)
 
 
@@ -95,13 +115,13 @@ def update(records, values):
             """
             UPDATE %(table)s AS line_
                SET (%(columns)s, write_uid, write_date) = (%(values)s, %(uid)s, %(now)s)
-              FROM unnest(%(ids)s::int4[], %(arrays)s) AS row_(row_id, %(aliases)s)
+              FROM unnest(%(ids)s, %(arrays)s) AS row_(row_id, %(aliases)s)
              WHERE line_.id = row_.row_id
             """,
             table=SQL.identifier(records._table),
             columns=SQL(", ").join(SQL.identifier(name) for name in names),
             values=_values(records, names, aliases),
-            ids=ids,
+            ids=_array(ids, "int4"),
             arrays=_arrays(records, names, rows),
             aliases=SQL(", ").join(SQL.identifier(alias) for alias in aliases),
             uid=records.env.uid,
