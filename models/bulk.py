@@ -16,6 +16,8 @@ def _column(field, value):
     """``value`` as the ORM stores it in ``field``'s column (before the SQL rounding)."""
     if field.type == "float":
         return float(value or 0.0)
+    if field.type == "integer":
+        return int(value or 0)
     if field.type == "boolean":
         return bool(value)
     if field.type == "many2one":
@@ -44,12 +46,14 @@ def _literal(value):
     return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
-def _array(values, column_type):
+def _number(value):
+    return "NULL" if value is None else repr(value)
+
+
+def _array(values, column_type, literal=_literal):
     """``values`` as one typed array parameter. Written as the array's text: psycopg2
     adapts a Python list element by element, ten times slower on 20,000 rows."""
-    return SQL(
-        "%s::%s[]", "{" + ",".join(_literal(value) for value in values) + "}", SQL(column_type)
-    )
+    return SQL("%s::%s[]", "{" + ",".join(map(literal, values)) + "}", SQL(column_type))
 
 
 def _arrays(model, names, rows):
@@ -58,7 +62,8 @@ def _arrays(model, names, rows):
     for name in names:
         field = model._fields[name]
         values = [_column(field, row[name]) for row in rows]
-        arrays.append(_array(values, field.column_type[1]))
+        literal = _number if field.type in ("many2one", "integer", "float") else _literal
+        arrays.append(_array(values, field.column_type[1], literal))
     return SQL(", ").join(arrays)
 
 
@@ -121,7 +126,7 @@ def update(records, values):
             table=SQL.identifier(records._table),
             columns=SQL(", ").join(SQL.identifier(name) for name in names),
             values=_values(records, names, aliases),
-            ids=_array(ids, "int4"),
+            ids=_array(ids, "int4", _number),
             arrays=_arrays(records, names, rows),
             aliases=SQL(", ").join(SQL.identifier(alias) for alias in aliases),
             uid=records.env.uid,
