@@ -553,8 +553,8 @@ class StockRecall(models.Model):
     def _insert_lot_lines(self, scope, depths):
         """One ``stock.recall.lot`` per lot of ``{lot_id: depth}``, with its mass balance."""
         lots = self.env["stock.lot"].with_context(active_test=False).browse(depths)
-        balances = self.env["stock.recall.lot"]._mass_balance(lots)
         products = self.env["stock.recall.lot"]._lot_products(lots)
+        balances = self.env["stock.recall.lot"]._mass_balance(lots, products)
         bulk.insert(
             self.env["stock.recall.lot"],
             [

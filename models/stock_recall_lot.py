@@ -88,11 +88,12 @@ class StockRecallLot(models.Model):
         evidence.check_system_change(self, self.recall_id, _("deleted"))
 
     @api.model
-    def _mass_balance(self, lots):
+    def _mass_balance(self, lots, products=None):
         """``{lot_id: values}`` of the mass-balance columns of these lots, in one query each.
 
         Only the moves and stock of the trace's companies count (a recall's own company):
-        a lot shared between companies balances separately in each.
+        a lot shared between companies balances separately in each. ``products``: the
+        :meth:`_lot_products` of these lots, when the caller already has them.
         """
         if not lots:
             return {}
@@ -133,7 +134,7 @@ class StockRecallLot(models.Model):
         names = list(_FLOWS_IN) + list(_FLOWS_OUT)
         moved = {row[0]: dict(zip(names, row[1:], strict=True)) for row in self.env.cr.fetchall()}
         stock = self._on_hand(lots)
-        products = self._lot_products(lots)
+        products = products or self._lot_products(lots)
         result = {}
         for lot_id in lots.ids:
             flow = moved.get(lot_id, dict.fromkeys(names, 0.0))
