@@ -618,7 +618,7 @@ class StockRecall(models.Model):
             if not recall.scope_id:
                 continue
             delivered, lot_ids = recall._current_scope_quantities()
-            before, since = recall._customer_returns(self.env["stock.lot"].browse(lot_ids))
+            before, since = recall._customer_returns(recall.env["stock.lot"].browse(lot_ids))
             shipped = {
                 key: max(quantity - before.get(key, 0.0), 0.0)
                 for key, quantity in delivered.items()
