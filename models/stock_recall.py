@@ -7,9 +7,9 @@ from markupsafe import Markup
 
 from odoo import Command, _, api, fields, models
 from odoo.exceptions import AccessError, UserError
-from odoo.tools import SQL, split_every
+from odoo.tools import SQL, float_round, split_every
 
-from . import evidence
+from . import bulk, evidence
 
 CLASSIFICATIONS = [
     ("class_1", "Class I - serious health hazard"),
@@ -314,7 +314,12 @@ class StockRecall(models.Model):
 
     @api.depends("recall_lot_ids.mass_balance_gap", "delivery_ids", "partner_line_ids")
     def _compute_counts(self):
-        for recall in self:
+        """Counted in SQL for saved recalls: a scope may hold thousands of lines."""
+        saved = self.filtered("id")
+        counts = saved._line_counts() if saved else {}
+        for recall in saved:
+            recall.update(counts[recall.id])
+        for recall in self - saved:
             recall.affected_lot_count = len(recall.recall_lot_ids)
             recall.delivery_count = len(recall.delivery_ids)
             recall.customer_count = len(recall.partner_line_ids)
@@ -324,6 +329,61 @@ class StockRecall(models.Model):
             recall.mass_balance_gap_count = len(
                 recall.recall_lot_ids.filtered("has_mass_balance_gap")
             )
+
+    def _line_counts(self):
+        """``{recall id: {count field: value}}`` of the current scope's lines."""
+        for model_name in ("stock.recall.lot", "stock.recall.delivery", "stock.recall.partner"):
+            self.env[model_name].flush_model()
+        counts = {
+            recall_id: {
+                "affected_lot_count": 0,
+                "delivery_count": 0,
+                "customer_count": 0,
+                "unassigned_delivery_count": 0,
+                "mass_balance_gap_count": 0,
+            }
+            for recall_id in self.ids
+        }
+        self.env.cr.execute(
+            SQL(
+                """
+                SELECT recall_id, COUNT(*), COUNT(*) FILTER (WHERE has_mass_balance_gap)
+                  FROM stock_recall_lot
+                 WHERE recall_id = ANY(%(ids)s) AND superseded IS NOT TRUE
+                 GROUP BY recall_id
+                """,
+                ids=self.ids,
+            )
+        )
+        for recall_id, lot_count, gap_count in self.env.cr.fetchall():
+            counts[recall_id].update(affected_lot_count=lot_count, mass_balance_gap_count=gap_count)
+        self.env.cr.execute(
+            SQL(
+                """
+                SELECT recall_id, COUNT(*), COUNT(*) FILTER (WHERE partner_id IS NULL)
+                  FROM stock_recall_delivery
+                 WHERE recall_id = ANY(%(ids)s) AND superseded IS NOT TRUE
+                 GROUP BY recall_id
+                """,
+                ids=self.ids,
+            )
+        )
+        for recall_id, delivery_count, unassigned_count in self.env.cr.fetchall():
+            counts[recall_id].update(
+                delivery_count=delivery_count, unassigned_delivery_count=unassigned_count
+            )
+        self.env.cr.execute(
+            SQL(
+                """
+                SELECT recall_id, COUNT(*) FROM stock_recall_partner
+                 WHERE recall_id = ANY(%(ids)s) GROUP BY recall_id
+                """,
+                ids=self.ids,
+            )
+        )
+        for recall_id, customer_count in self.env.cr.fetchall():
+            counts[recall_id]["customer_count"] = customer_count
+        return counts
 
     @api.depends("scope_ids")
     def _compute_scope_count(self):
@@ -423,12 +483,14 @@ class StockRecall(models.Model):
         """Compute a new scope version; the previous one is kept, marked superseded.
 
         Called in system mode (models/evidence.py). Returns the new ``stock.recall.scope``.
+        Set-based: the lines are computed by a few queries and written in one statement
+        per table (models/bulk.py), then the caches and stored computes that depend on
+        them are refreshed.
         """
         self.ensure_one()
         lots = self.lot_ids.with_context(active_test=False)
         depths = lots._trace("down")
         scope_lots = self.env["stock.lot"].with_context(active_test=False).browse(depths)
-        balances = self.env["stock.recall.lot"]._mass_balance(scope_lots)
         scope = self.env["stock.recall.scope"].create(
             {
                 "recall_id": self.id,
@@ -437,54 +499,109 @@ class StockRecall(models.Model):
                 "computed_by_id": self.env.uid,
             }
         )
-        for field_name in ("recall_lot_ids", "delivery_ids", "product_line_ids"):
-            self[field_name].write({"superseded": True})
-        self.invalidate_recordset(["recall_lot_ids", "delivery_ids", "product_line_ids"])
-        self.write(
-            {
-                "scope_id": scope.id,
-                "recall_lot_ids": [
-                    Command.create(
-                        {
-                            "lot_id": lot_id,
-                            "depth": depth,
-                            "scope_id": scope.id,
-                            **balances.get(lot_id, {}),
-                        }
-                    )
-                    for lot_id, depth in sorted(depths.items(), key=lambda item: (item[1], item[0]))
-                ],
-                "delivery_ids": [
-                    Command.create({**vals, "scope_id": scope.id})
-                    for vals in self.env["stock.recall.delivery"]._values_for_lots(scope_lots)
-                ],
-            }
+        self._supersede_scope_lines()
+        self.write({"scope_id": scope.id})
+        self._insert_lot_lines(scope, depths)
+        deliveries = self.env["stock.recall.delivery"]._values_for_lots(scope_lots)
+        partner_lines = self._sync_partner_lines(
+            [vals["partner_id"] for vals in deliveries if vals["partner_id"]]
         )
+        bulk.insert(
+            self.env["stock.recall.delivery"],
+            [
+                {
+                    **vals,
+                    "recall_id": self.id,
+                    "company_id": self.company_id.id,
+                    "scope_id": scope.id,
+                    "superseded": False,
+                    "partner_line_id": partner_lines.get(vals["partner_id"]),
+                    "net_qty": max(vals["quantity"] - vals["returned_qty"], 0.0),
+                }
+                for vals in deliveries
+            ],
+        )
+        self._scope_lines_changed()
         upstream = lots._trace_lots("up") - lots
         self.upstream_lot_ids = upstream
         self.supplier_ids = (lots | upstream)._receipt_vendors()
-        self._sync_partner_lines()
+        self._refresh_quantities()
         return scope
 
-    def _sync_partner_lines(self):
-        """One line per customer of the current scope, kept across re-scopes with what the
-        customer did; a customer no longer in scope and never told is dropped."""
-        deliveries_by_partner = self.delivery_ids.grouped("partner_id")
-        deliveries_by_partner.pop(self.env["res.partner"], None)
-        existing = {line.partner_id: line for line in self.partner_line_ids}
+    def _supersede_scope_lines(self):
+        """Mark the lines of the current scope version as an older version's, in SQL."""
+        for model_name in ("stock.recall.lot", "stock.recall.delivery", "stock.recall.product"):
+            model = self.env[model_name]
+            model.flush_model(["recall_id", "superseded"])
+            self.env.cr.execute(
+                SQL(
+                    """
+                    UPDATE %(table)s
+                       SET superseded = TRUE, write_uid = %(uid)s, write_date = %(now)s
+                     WHERE recall_id = %(recall_id)s AND superseded IS NOT TRUE
+                    RETURNING id
+                    """,
+                    table=SQL.identifier(model._table),
+                    uid=self.env.uid,
+                    now=self.env.cr.now(),
+                    recall_id=self.id,
+                )
+            )
+            ids = [row[0] for row in self.env.cr.fetchall()]
+            model.browse(ids).invalidate_recordset(["superseded", "write_uid", "write_date"])
+        self._scope_lines_changed()
+
+    def _insert_lot_lines(self, scope, depths):
+        """One ``stock.recall.lot`` per lot of ``{lot_id: depth}``, with its mass balance."""
+        lots = self.env["stock.lot"].with_context(active_test=False).browse(depths)
+        products = self.env["stock.recall.lot"]._lot_products(lots)
+        balances = self.env["stock.recall.lot"]._mass_balance(lots, products)
+        bulk.insert(
+            self.env["stock.recall.lot"],
+            [
+                {
+                    "recall_id": self.id,
+                    "company_id": self.company_id.id,
+                    "scope_id": scope.id,
+                    "superseded": False,
+                    "lot_id": lot_id,
+                    "product_id": products[lot_id][0],
+                    "depth": depth,
+                    **balances[lot_id],
+                }
+                for lot_id, depth in sorted(depths.items(), key=lambda item: (item[1], item[0]))
+            ],
+        )
+
+    def _scope_lines_changed(self):
+        """After lines were written in SQL: forget the cached relations to them (recall,
+        scope versions, customers) and recompute what depends on them (the counts)."""
+        for model_name in ("stock.recall", "stock.recall.scope"):
+            self.env[model_name].invalidate_model(
+                ["recall_lot_ids", "delivery_ids", "product_line_ids"], flush=False
+            )
+        self.env["stock.recall.partner"].invalidate_model(["delivery_ids"], flush=False)
+        self.modified(["recall_lot_ids", "delivery_ids", "product_line_ids"])
+
+    def _sync_partner_lines(self, partner_ids):
+        """One line per customer of the current scope (``partner_ids``, commercial
+        entities), kept across re-scopes with what the customer did; a customer no longer
+        in scope and never told is dropped. Returns ``{partner id: customer line id}``."""
+        in_scope = dict.fromkeys(partner_ids)
+        lines = self.partner_line_ids
+        dropped = lines.filtered(
+            lambda line: line.partner_id.id not in in_scope and line.state == "to_notify"
+        )
         # sudo: Recall Managers may not delete customer lines; a customer no longer in
         # scope that was never told is no evidence (system mode still required)
-        self.partner_line_ids.filtered(
-            lambda line: line.partner_id not in deliveries_by_partner and line.state == "to_notify"
-        ).sudo().unlink()
-        new_partners = [partner for partner in deliveries_by_partner if partner not in existing]
+        dropped.sudo().unlink()
+        existing = {line.partner_id.id: line.id for line in lines - dropped}
+        new_partners = [partner_id for partner_id in in_scope if partner_id not in existing]
         new_lines = self.env["stock.recall.partner"].create(
-            [{"recall_id": self.id, "partner_id": partner.id} for partner in new_partners]
+            [{"recall_id": self.id, "partner_id": partner_id} for partner_id in new_partners]
         )
-        existing.update(zip(new_partners, new_lines, strict=True))
-        for partner, deliveries in deliveries_by_partner.items():
-            deliveries.write({"partner_line_id": existing[partner].id})
-        self._refresh_quantities()
+        existing.update(zip(new_partners, new_lines.ids, strict=True))
+        return existing
 
     # ------------------------------------------------------------------
     # Quantities, per customer and product, then per product
@@ -501,10 +618,8 @@ class StockRecall(models.Model):
         for recall in evidence.system(self):
             if not recall.scope_id:
                 continue
-            delivered = defaultdict(float)
-            for delivery in recall.delivery_ids:
-                delivered[delivery.partner_id.id, delivery.product_id.id] += delivery.quantity
-            before, since = recall._customer_returns(recall.recall_lot_ids.lot_id)
+            delivered, lot_ids = recall._current_scope_quantities()
+            before, since = recall._customer_returns(recall.env["stock.lot"].browse(lot_ids))
             shipped = {
                 key: max(quantity - before.get(key, 0.0), 0.0)
                 for key, quantity in delivered.items()
@@ -513,15 +628,49 @@ class StockRecall(models.Model):
             recall.partner_line_ids._update_states()
             recall._refresh_product_totals(shipped)
 
+    def _current_scope_quantities(self):
+        """``({(customer, product): shipped quantity}, [lot ids])`` of the current scope,
+        read in SQL (a scope may hold thousands of lines)."""
+        self.env["stock.recall.delivery"].flush_model()
+        self.env["stock.recall.lot"].flush_model()
+        self.env.cr.execute(
+            SQL(
+                """
+                SELECT partner_id, product_id, COALESCE(SUM(quantity), 0)
+                  FROM stock_recall_delivery
+                 WHERE recall_id = %(recall_id)s AND superseded IS NOT TRUE
+                 GROUP BY partner_id, product_id
+                """,
+                recall_id=self.id,
+            )
+        )
+        delivered = {
+            (partner_id or False, product_id): quantity
+            for partner_id, product_id, quantity in self.env.cr.fetchall()
+        }
+        self.env.cr.execute(
+            SQL(
+                "SELECT lot_id FROM stock_recall_lot "
+                "WHERE recall_id = %(recall_id)s AND superseded IS NOT TRUE",
+                recall_id=self.id,
+            )
+        )
+        return delivered, [row[0] for row in self.env.cr.fetchall()]
+
     def _refresh_partner_products(self, shipped, returned):
-        to_create = []
+        """Insert the missing customer product lines and update the others' shipped and
+        returned quantities, one statement each."""
+        to_create, to_write = [], {}
         products_by_partner = defaultdict(set)
         for partner_id, product_id in shipped:
             products_by_partner[partner_id].add(product_id)
-        for line in self.partner_line_ids:
-            existing = {
-                product_line.product_id.id: product_line for product_line in line.product_line_ids
-            }
+        lines = self.partner_line_ids
+        existing_by_line = self._partner_product_lines(lines)
+        digits = (
+            self.env["stock.recall.partner.product"]._fields["shipped_qty"].get_digits(self.env)[1]
+        )
+        for line in lines:
+            existing = existing_by_line[line.id]
             partner_id = line.partner_id.id
             for product_id in products_by_partner[partner_id] | set(existing):
                 key = (partner_id, product_id)
@@ -529,29 +678,47 @@ class StockRecall(models.Model):
                     "shipped_qty": shipped.get(key, 0.0),
                     "returned_qty": returned.get(key, 0.0),
                 }
-                product_line = existing.get(product_id)
-                if not product_line:
+                if product_id not in existing:
                     to_create.append({**vals, "partner_line_id": line.id, "product_id": product_id})
-                elif any(product_line[name] != value for name, value in vals.items()):
-                    product_line.write(vals)
-        self.env["stock.recall.partner.product"].create(to_create)
+                    continue
+                product_line_id, *current = existing[product_id]
+                if any(
+                    float_round(value, precision_digits=digits) != stored
+                    for value, stored in zip(vals.values(), current, strict=True)
+                ):
+                    to_write[product_line_id] = vals
+        bulk.update(self.env["stock.recall.partner.product"], to_write)
+        self.env["stock.recall.partner.product"]._insert_lines(lines, to_create)
+
+    def _partner_product_lines(self, lines):
+        """``{customer line id: {product id: (line id, shipped, returned)}}``, in SQL."""
+        result = defaultdict(dict)
+        if not lines:
+            return result
+        self.env["stock.recall.partner.product"].flush_model()
+        self.env.cr.execute(
+            SQL(
+                """
+                SELECT partner_line_id, product_id, id, COALESCE(shipped_qty, 0),
+                       COALESCE(returned_qty, 0)
+                  FROM stock_recall_partner_product
+                 WHERE partner_line_id = ANY(%(line_ids)s)
+                """,
+                line_ids=lines.ids,
+            )
+        )
+        for line_id, product_id, product_line_id, shipped, returned in self.env.cr.fetchall():
+            result[line_id][product_id] = (product_line_id, shipped, returned)
+        return result
 
     def _refresh_product_totals(self, shipped):
         """One line per product of the current scope: its mass balance and recovery."""
-        totals = defaultdict(lambda: defaultdict(float))
-        for lot_line in self.recall_lot_ids:
-            total = totals[lot_line.product_id.id]
-            total["lot_count"] += 1
-            total["on_hand_qty"] += lot_line.on_hand_qty
-            total["mass_balance_gap"] += lot_line.mass_balance_gap
+        totals = self._product_totals()
         for (partner_id, product_id), quantity in shipped.items():
             if not partner_id:  # shipments naming no customer: shipped, never recovered
                 totals[product_id]["shipped_qty"] += quantity
-        for product_line in self.partner_line_ids.product_line_ids:
-            total = totals[product_line.product_id.id]
-            for name in ("shipped_qty", "returned_qty", "accounted_qty", "recovered_qty"):
-                total[name] += product_line[name]
-        existing = {line.product_id.id: line for line in self.product_line_ids}
+        existing = {line.product_id.id: line.id for line in self.product_line_ids}
+        to_create, to_write = [], {}
         for product_id, total in totals.items():
             shipped_qty = total["shipped_qty"]
             vals = {
@@ -567,9 +734,9 @@ class StockRecall(models.Model):
                 else 100.0,
             }
             if product_id in existing:
-                existing[product_id].write(vals)
+                to_write[existing[product_id]] = vals
             else:
-                self.env["stock.recall.product"].create(
+                to_create.append(
                     {
                         **vals,
                         "recall_id": self.id,
@@ -577,6 +744,50 @@ class StockRecall(models.Model):
                         "product_id": product_id,
                     }
                 )
+        bulk.update(self.env["stock.recall.product"], to_write)
+        self.env["stock.recall.product"].create(to_create)
+
+    def _product_totals(self):
+        """``{product id: {column: total}}`` of the current scope's lot lines and customer
+        product lines, summed in SQL."""
+        totals = defaultdict(lambda: defaultdict(float))
+        self.env["stock.recall.lot"].flush_model()
+        self.env["stock.recall.partner.product"].flush_model()
+        self.env.cr.execute(
+            SQL(
+                """
+                SELECT product_id, COUNT(*), COALESCE(SUM(on_hand_qty), 0),
+                       COALESCE(SUM(mass_balance_gap), 0)
+                  FROM stock_recall_lot
+                 WHERE recall_id = %(recall_id)s AND superseded IS NOT TRUE
+                 GROUP BY product_id
+                """,
+                recall_id=self.id,
+            )
+        )
+        for product_id, lot_count, on_hand_qty, mass_balance_gap in self.env.cr.fetchall():
+            totals[product_id].update(
+                lot_count=lot_count, on_hand_qty=on_hand_qty, mass_balance_gap=mass_balance_gap
+            )
+        self.env.cr.execute(
+            SQL(
+                """
+                SELECT product_id, COALESCE(SUM(shipped_qty), 0), COALESCE(SUM(returned_qty), 0),
+                       COALESCE(SUM(accounted_qty), 0), COALESCE(SUM(recovered_qty), 0)
+                  FROM stock_recall_partner_product
+                 WHERE partner_line_id = ANY(%(line_ids)s)
+                 GROUP BY product_id
+                """,
+                line_ids=self.partner_line_ids.ids,
+            )
+        )
+        for product_id, shipped, returned, accounted, recovered in self.env.cr.fetchall():
+            total = totals[product_id]
+            total["shipped_qty"] += shipped
+            total["returned_qty"] += returned
+            total["accounted_qty"] += accounted
+            total["recovered_qty"] += recovered
+        return totals
 
     def _customer_returns(self, lots):
         """``({(customer, product): quantity}, {...})``: done customer returns of ``lots``

@@ -74,34 +74,77 @@ class StockRecallDelivery(models.Model):
 
     @api.model
     def _values_for_lots(self, lots):
-        """One value dict per done customer delivery line of these lots, returns netted."""
-        lines = lots._trace_deliveries()
-        returned = self._returned_quantities(lines)
-        values = []
-        for line in lines:
-            picking = line.picking_id
-            ship_to = picking.partner_id or line.move_id.partner_id
-            values.append(
-                {
-                    "partner_id": ship_to.commercial_partner_id.id,
-                    "ship_to_partner_id": ship_to.id,
-                    "picking_id": picking.id,
-                    "sale_id": line.move_id.sale_line_id.order_id.id,
-                    "move_line_id": line.id,
-                    "lot_id": line.lot_id.id,
-                    "product_id": line.product_id.id,
-                    "quantity": line.quantity_product_uom,
-                    "returned_qty": returned.get(line.id, 0.0),
-                    "date_done": line.date,
-                    "ship_from_location_id": line.location_id.id,
-                }
+        """One value dict per done customer delivery line of these lots, returns netted.
+
+        Read in one query (a recall may ship thousands of lines), in the order of the
+        shipments (date, then move line).
+        """
+        if not lots:
+            return []
+        self.env.flush_all()
+        self.env.cr.execute(
+            SQL(
+                """
+                SELECT ml.id, ml.date, ml.move_id, ml.lot_id, ml.product_id,
+                       ml.quantity_product_uom, ml.picking_id, ml.location_id,
+                       ship_to.id, ship_to.commercial_partner_id, sale_line.order_id
+                  FROM stock_move_line ml
+                  JOIN stock_location src ON src.id = ml.location_id
+                  JOIN stock_location dest ON dest.id = ml.location_dest_id
+                  LEFT JOIN stock_move move ON move.id = ml.move_id
+                  LEFT JOIN stock_picking picking ON picking.id = ml.picking_id
+                  LEFT JOIN res_partner ship_to
+                    ON ship_to.id = COALESCE(picking.partner_id, move.partner_id)
+                  LEFT JOIN sale_order_line sale_line ON sale_line.id = move.sale_line_id
+                 WHERE ml.lot_id = ANY(%(lot_ids)s) AND ml.state = 'done'
+                   AND ml.company_id = ANY(%(company_ids)s)
+                   AND dest.usage = 'customer' AND src.usage != 'customer'
+                 ORDER BY ml.date, ml.id
+                """,
+                lot_ids=lots.ids,
+                company_ids=lots._trace_company_ids(),
             )
+        )
+        values = [
+            {
+                "partner_id": customer_id or False,
+                "ship_to_partner_id": ship_to_id or False,
+                "picking_id": picking_id or False,
+                "sale_id": sale_id or False,
+                "move_line_id": line_id,
+                "move_id": move_id or False,
+                "lot_id": lot_id,
+                "product_id": product_id,
+                "quantity": quantity,
+                "date_done": date,
+                "ship_from_location_id": location_id,
+            }
+            for (
+                line_id,
+                date,
+                move_id,
+                lot_id,
+                product_id,
+                quantity,
+                picking_id,
+                location_id,
+                ship_to_id,
+                customer_id,
+                sale_id,
+            ) in self.env.cr.fetchall()
+        ]
+        returned = self._returned_quantities(values, lots)
+        for vals in values:
+            vals["returned_qty"] = returned.get(vals["move_line_id"], 0.0)
+            del vals["move_id"]
         return values
 
     @api.model
-    def _returned_quantities(self, delivery_lines):
+    def _returned_quantities(self, deliveries, lots):
         """``{delivery line id: quantity}`` brought back from the customer.
 
+        ``deliveries``: value dicts of :meth:`_values_for_lots` (move line, move, customer,
+        lot, quantity, date) of ``lots``.
         Every done move from a customer location counts, however it was made (Odoo's
         return wizard, the recall's *Create Return*, a receipt typed by hand): it nets the
         deliveries of the same customer (commercial entity) and lot, as
@@ -109,14 +152,16 @@ class StockRecallDelivery(models.Model):
         that delivery first; the rest to the customer's deliveries of the lot, newest first.
         No delivery gets more back than it shipped.
         """
-        if not delivery_lines:
+        if not deliveries:
             return {}
-        left = {line.id: line.quantity_product_uom for line in delivery_lines}
+        left = {vals["move_line_id"]: vals["quantity"] for vals in deliveries}
         by_customer, by_move = {}, {}
-        for line in delivery_lines.sorted(lambda line: (line.date, line.id), reverse=True):
-            partner = (line.picking_id.partner_id or line.move_id.partner_id).commercial_partner_id
-            by_customer.setdefault((partner.id, line.lot_id.id), []).append(line.id)
-            by_move.setdefault((line.move_id.id, line.lot_id.id), []).append(line.id)
+        for vals in sorted(
+            deliveries, key=lambda vals: (vals["date_done"], vals["move_line_id"]), reverse=True
+        ):
+            line_id, lot_id = vals["move_line_id"], vals["lot_id"]
+            by_customer.setdefault((vals["partner_id"], lot_id), []).append(line_id)
+            by_move.setdefault((vals["move_id"], lot_id), []).append(line_id)
         returned = {}
 
         def allocate(line_ids, quantity):
@@ -129,9 +174,8 @@ class StockRecallDelivery(models.Model):
             return quantity
 
         pooled = {}
-        for partner_id, lot_id, origin_move_id, quantity in self._customer_returns(
-            delivery_lines.lot_id
-        ):
+        delivered_lots = lots.browse({vals["lot_id"] for vals in deliveries})
+        for partner_id, lot_id, origin_move_id, quantity in self._customer_returns(delivered_lots):
             rest = allocate(by_move.get((origin_move_id, lot_id), []), quantity)
             pooled[partner_id, lot_id] = pooled.get((partner_id, lot_id), 0.0) + rest
         for key, quantity in pooled.items():

@@ -88,11 +88,12 @@ class StockRecallLot(models.Model):
         evidence.check_system_change(self, self.recall_id, _("deleted"))
 
     @api.model
-    def _mass_balance(self, lots):
+    def _mass_balance(self, lots, products=None):
         """``{lot_id: values}`` of the mass-balance columns of these lots, in one query each.
 
         Only the moves and stock of the trace's companies count (a recall's own company):
-        a lot shared between companies balances separately in each.
+        a lot shared between companies balances separately in each. ``products``: the
+        :meth:`_lot_products` of these lots, when the caller already has them.
         """
         if not lots:
             return {}
@@ -133,10 +134,11 @@ class StockRecallLot(models.Model):
         names = list(_FLOWS_IN) + list(_FLOWS_OUT)
         moved = {row[0]: dict(zip(names, row[1:], strict=True)) for row in self.env.cr.fetchall()}
         stock = self._on_hand(lots)
+        products = products or self._lot_products(lots)
         result = {}
-        for lot in lots:
-            flow = moved.get(lot.id, dict.fromkeys(names, 0.0))
-            on_hand, locations = stock.get(lot.id, (0.0, ""))
+        for lot_id in lots.ids:
+            flow = moved.get(lot_id, dict.fromkeys(names, 0.0))
+            on_hand, locations = stock.get(lot_id, (0.0, ""))
             adjusted = flow.pop("adjusted_in") - flow.pop("adjusted_out")
             gap = (
                 flow["received_qty"]
@@ -148,8 +150,8 @@ class StockRecallLot(models.Model):
                 - flow["consumed_qty"]
                 - flow["scrapped_qty"]
             )
-            rounding = lot.product_id.uom_id.rounding
-            result[lot.id] = {
+            rounding = products[lot_id][1]
+            result[lot_id] = {
                 **flow,
                 "adjusted_qty": adjusted,
                 "on_hand_qty": on_hand,
@@ -158,6 +160,28 @@ class StockRecallLot(models.Model):
                 "has_mass_balance_gap": not float_is_zero(gap, precision_rounding=rounding),
             }
         return result
+
+    @api.model
+    def _lot_products(self, lots):
+        """``{lot_id: (product id, rounding of the product's unit)}``, in one query."""
+        self.env["stock.lot"].flush_model(["product_id"])
+        self.env.cr.execute(
+            SQL(
+                """
+                SELECT lot.id, lot.product_id, uom.rounding
+                  FROM stock_lot lot
+                  JOIN product_product product ON product.id = lot.product_id
+                  JOIN product_template template ON template.id = product.product_tmpl_id
+                  JOIN uom_uom uom ON uom.id = template.uom_id
+                 WHERE lot.id = ANY(%(lot_ids)s)
+                """,
+                lot_ids=lots.ids,
+            )
+        )
+        return {
+            lot_id: (product_id, rounding)
+            for lot_id, product_id, rounding in self.env.cr.fetchall()
+        }
 
     @api.model
     def _on_hand(self, lots):

@@ -1,6 +1,8 @@
+from collections import defaultdict
+
 from odoo import Command, _, api, fields, models
 from odoo.exceptions import UserError
-from odoo.tools import float_compare
+from odoo.tools import SQL, float_compare
 
 from . import evidence
 
@@ -104,7 +106,25 @@ class StockRecallPartner(models.Model):
         "product_line_ids.recovered_qty",
     )
     def _compute_quantities(self):
-        for line in self:
+        """Summed in SQL for saved lines: a recall has thousands of product lines."""
+        saved = self.filtered("id")
+        names = ["shipped_qty", "returned_qty", "accounted_qty", "recovered_qty"]
+        totals = {}
+        if saved:
+            self.env["stock.recall.partner.product"].flush_model()
+            for line, *sums in self.env["stock.recall.partner.product"]._read_group(
+                [("partner_line_id", "in", saved.ids)],
+                ["partner_line_id"],
+                [f"{name}:sum" for name in names],
+            ):
+                totals[line.id] = [value or 0.0 for value in sums]
+        for line in saved:
+            shipped, returned, accounted, recovered = totals.get(line.id, [0.0] * 4)
+            line.quantity = shipped
+            line.returned_qty = returned
+            line.accounted_qty = accounted
+            line.recovered_qty = recovered
+        for line in self - saved:
             products = line.product_line_ids
             line.quantity = sum(products.mapped("shipped_qty"))
             line.returned_qty = sum(products.mapped("returned_qty"))
@@ -406,25 +426,52 @@ class StockRecallPartner(models.Model):
     def _update_states(self):
         """Customers with goods back: a notified customer who returned anything is
         *Returned*; a customer not yet notified who has nothing left (everything came
-        back, possibly before the recall) is *Returned* too, and is not e-mailed."""
+        back, possibly before the recall) is *Returned* too, and is not e-mailed.
+
+        The product quantities are read in one query and the lines written in one
+        ``write`` per case (a recall has thousands of customer product lines)."""
         now = fields.Datetime.now()
+        products = self._product_quantities()
+        returned_unacknowledged, returned_acknowledged, nothing_left = [], [], []
         for line in self:
-            products = line.product_line_ids
-            if line.state in ("notified", "acknowledged") and any(products.mapped("returned_qty")):
-                evidence.system(line).write(
-                    {
-                        "state": "returned",
-                        "returned_at": now,
-                        "acknowledged_at": line.acknowledged_at or now,
-                    }
-                )
+            rows = products.get(line.id, [])
+            if line.state in ("notified", "acknowledged") and any(row[1] for row in rows):
+                if line.acknowledged_at:
+                    returned_acknowledged.append(line.id)
+                else:
+                    returned_unacknowledged.append(line.id)
             elif line.state == "to_notify" and all(
-                float_compare(
-                    product.returned_qty,
-                    product.shipped_qty,
-                    precision_rounding=product.product_id.uom_id.rounding,
-                )
-                >= 0
-                for product in products
+                float_compare(returned, shipped, precision_rounding=rounding) >= 0
+                for shipped, returned, rounding in rows
             ):
-                evidence.system(line).write({"state": "returned", "returned_at": now})
+                nothing_left.append(line.id)
+        evidence.system(self.browse(returned_unacknowledged)).write(
+            {"state": "returned", "returned_at": now, "acknowledged_at": now}
+        )
+        evidence.system(self.browse(returned_acknowledged + nothing_left)).write(
+            {"state": "returned", "returned_at": now}
+        )
+
+    def _product_quantities(self):
+        """``{line id: [(shipped, returned, rounding of the product's unit)]}``."""
+        if not self.ids:
+            return {}
+        self.env["stock.recall.partner.product"].flush_model()
+        self.env.cr.execute(
+            SQL(
+                """
+                SELECT line.partner_line_id, COALESCE(line.shipped_qty, 0),
+                       COALESCE(line.returned_qty, 0), uom.rounding
+                  FROM stock_recall_partner_product line
+                  JOIN product_product product ON product.id = line.product_id
+                  JOIN product_template template ON template.id = product.product_tmpl_id
+                  JOIN uom_uom uom ON uom.id = template.uom_id
+                 WHERE line.partner_line_id = ANY(%(line_ids)s)
+                """,
+                line_ids=self.ids,
+            )
+        )
+        result = defaultdict(list)
+        for line_id, shipped, returned, rounding in self.env.cr.fetchall():
+            result[line_id].append((shipped, returned, rounding))
+        return result

@@ -1,6 +1,7 @@
 from odoo import _, api, fields, models
+from odoo.tools import float_round
 
-from . import evidence
+from . import bulk, evidence
 
 
 class StockRecallPartnerProduct(models.Model):
@@ -57,6 +58,41 @@ class StockRecallPartnerProduct(models.Model):
             shipped = max(line.shipped_qty, 0.0)
             line.recovered_qty = min(shipped, max(line.returned_qty + line.accounted_qty, 0.0))
             line.remaining_qty = shipped - line.recovered_qty
+
+    @api.model
+    def _insert_lines(self, partner_lines, vals_list):
+        """Insert product lines of ``partner_lines`` (``partner_line_id``, ``product_id``,
+        ``shipped_qty``, ``returned_qty``) in one statement, with what the ORM would
+        compute (the customer line's recall, company and partner; the recovered and
+        remaining quantities), then mark the customer lines' totals to recompute."""
+        if not vals_list:
+            return
+        evidence.check_system_change(self, partner_lines.recall_id, _("created"))
+        lines = {
+            line.id: {
+                "recall_id": line.recall_id.id,
+                "company_id": line.company_id.id,
+                "partner_id": line.partner_id.id,
+            }
+            for line in partner_lines
+        }
+        digits = self._fields["shipped_qty"].get_digits(self.env)[1]
+        rows = []
+        for vals in vals_list:
+            shipped = max(float_round(vals["shipped_qty"], precision_digits=digits), 0.0)
+            returned = float_round(vals["returned_qty"], precision_digits=digits)
+            recovered = min(shipped, max(returned, 0.0))
+            rows.append(
+                {
+                    **vals,
+                    **lines[vals["partner_line_id"]],
+                    "recovered_qty": recovered,
+                    "remaining_qty": shipped - recovered,
+                }
+            )
+        bulk.insert(self, rows)
+        partner_lines.invalidate_recordset(["product_line_ids"], flush=False)
+        partner_lines.modified(["product_line_ids"])
 
     @api.model_create_multi
     def create(self, vals_list):

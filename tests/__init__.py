@@ -9,6 +9,7 @@ from . import (
     test_holds,
     test_recall,
     test_recall_scale,
+    test_recall_scope_set_based,
     test_scope,
     test_security,
     test_trace_engine,

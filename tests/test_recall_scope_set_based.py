@@ -1,0 +1,109 @@
+from odoo import Command
+from odoo.tests import tagged
+from odoo.tools import float_is_zero
+
+from .common import TraceabilityCase
+
+
+@tagged("post_install", "-at_install")
+class TestRecallScale(TraceabilityCase):
+    """The scope of a recall is written set-based (one statement per table, at recall
+    scale): its lines must still carry everything the ORM would have given them.
+
+    FLOUR-2 ─> PREMIX-1 ─> BISCUIT-1 ─> Alpha 4, Beta 3
+           └─> PREMIX-2 ─> BISCUIT-2 ─> Beta 2, Gamma 5 (2 back before any recall)
+    """
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.manager = cls._user("scale_manager", "stock_lot_traceability.group_recall_manager")
+
+    def _recall(self, lots):
+        recall = (
+            self.env["stock.recall"]
+            .with_user(self.manager)
+            .create(
+                {
+                    "lot_ids": [Command.set(lots.ids)],
+                    "reason": "Salmonella in flour",
+                    "classification": "class_1",
+                }
+            )
+        )
+        recall.action_compute_scope()
+        return recall
+
+    def test_scope_lines_carry_company_product_scope_author_and_computed_values(self):
+        recall = self._recall(self.flour_2)
+        lots, deliveries = recall.recall_lot_ids, recall.delivery_ids
+        self.assertEqual(
+            lots.lot_id,
+            self.flour_2 | self.premix_1 | self.premix_2 | self.biscuit_1 | self.biscuit_2,
+        )
+        for line in [*lots, *deliveries]:
+            self.assertEqual(line.company_id, recall.company_id)
+            self.assertEqual(line.scope_id, recall.scope_id)
+            self.assertFalse(line.superseded)
+            self.assertEqual((line.create_uid, line.write_uid), (self.manager, self.manager))
+        for line in lots:
+            self.assertEqual(line.product_id, line.lot_id.product_id)
+            rounding = line.product_id.uom_id.rounding
+            self.assertEqual(
+                line.has_mass_balance_gap,
+                not float_is_zero(line.mass_balance_gap, precision_rounding=rounding),
+            )
+        gamma_delivery = deliveries.filtered(lambda line: line.partner_id == self.gamma)
+        self.assertEqual(
+            (gamma_delivery.quantity, gamma_delivery.returned_qty, gamma_delivery.net_qty),
+            (5.0, 2.0, 3.0),
+        )
+        for delivery in deliveries:
+            self.assertEqual(delivery.partner_line_id.partner_id, delivery.partner_id)
+            self.assertEqual(delivery.product_id, delivery.move_line_id.product_id)
+        self.assertEqual(
+            (
+                recall.affected_lot_count,
+                recall.delivery_count,
+                recall.customer_count,
+                recall.unassigned_delivery_count,
+                recall.mass_balance_gap_count,
+            ),
+            (5, 4, 3, 0, len(lots.filtered("has_mass_balance_gap"))),
+        )
+        # customer product lines: related fields, shipped net of the earlier return, totals
+        products = recall.partner_line_ids.product_line_ids
+        self.assertEqual(
+            {(line.partner_id, line.product_id, line.shipped_qty) for line in products},
+            {(self.alpha, self.biscuit, 4.0), (self.beta, self.biscuit, 5.0)}
+            | {(self.gamma, self.biscuit, 3.0)},
+        )
+        for line in products:
+            self.assertEqual(line.recall_id, recall)
+            self.assertEqual(line.company_id, recall.company_id)
+            self.assertEqual(line.partner_id, line.partner_line_id.partner_id)
+            self.assertEqual((line.recovered_qty, line.remaining_qty), (0.0, line.shipped_qty))
+        self.assertEqual(
+            {(line.partner_id, line.quantity) for line in recall.partner_line_ids},
+            {(self.alpha, 4.0), (self.beta, 5.0), (self.gamma, 3.0)},
+        )
+        self.assertEqual(recall.scope_id.lot_count, 5)
+
+    def test_a_recall_manager_rescopes_and_the_customer_lines_are_kept(self):
+        recall = self._recall(self.flour_2)
+        first = recall.scope_id
+        customers = recall.partner_line_ids
+        customer_products = customers.product_line_ids
+        recall.with_user(self.manager).action_compute_scope()
+        self.assertNotEqual(recall.scope_id, first)
+        self.assertTrue(all(first.recall_lot_ids.mapped("superseded")))
+        self.assertTrue(all(first.delivery_ids.mapped("superseded")))
+        self.assertTrue(all(first.product_line_ids.mapped("superseded")))
+        self.assertEqual(first.recall_lot_ids.write_uid, self.manager)
+        self.assertFalse(recall.recall_lot_ids & first.recall_lot_ids)
+        self.assertEqual(recall.recall_lot_ids.lot_id, first.recall_lot_ids.lot_id)
+        self.assertEqual(recall.delivery_ids.partner_line_id, customers)
+        self.assertEqual(recall.partner_line_ids, customers)
+        self.assertEqual(recall.partner_line_ids.product_line_ids, customer_products)
+        self.assertEqual((recall.affected_lot_count, recall.delivery_count), (5, 4))
+        self.assertEqual(recall.product_line_ids.scope_id, recall.scope_id)
