@@ -6,7 +6,7 @@ from .common import TraceabilityCase
 
 
 @tagged("post_install", "-at_install")
-class TestRecallScale(TraceabilityCase):
+class TestRecallScopeSetBased(TraceabilityCase):
     """The scope of a recall is written set-based (one statement per table, at recall
     scale): its lines must still carry everything the ORM would have given them.
 
