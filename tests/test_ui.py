@@ -31,12 +31,12 @@ class TestTraceabilityUi(TraceabilityMixin, HttpCase):
         cls.env["ir.qweb"]._pregenerate_assets_bundles()
 
     def test_hold_and_trace_a_lot_in_the_browser(self):
-        self.start_tour("/odoo", "stock_lot_traceability_tour", login="admin")
+        self.start_tour("/odoo", "stock_lot_traceability_tour", login="admin", timeout=180)
         self.assertEqual(self.flour_lot.hold_state, "held")
         self.assertEqual(self.flour_lot.active_hold_ids.note, "Metal fragment found at sieving")
 
     def test_run_a_recall_from_the_menu(self):
-        self.start_tour("/odoo", "stock_recall_tour", login="admin")
+        self.start_tour("/odoo", "stock_recall_tour", login="admin", timeout=180)
         recall = self.env["stock.recall"].search([("lot_ids", "=", self.flour_lot.id)])
         self.assertEqual(recall.state, "in_progress")
         self.assertEqual(recall.partner_line_ids.partner_id, self.alpha)
