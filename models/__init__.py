@@ -1,5 +1,6 @@
+# the mixins first: the models inheriting them are built after them
+from . import evidence, stock_lot_check_mixin, stock_recall_evidence_mixin  # noqa: I001
 from . import (
-    evidence,
     mrp_production,
     mrp_unbuild,
     product_category,
@@ -9,7 +10,6 @@ from . import (
     res_config_settings,
     stock_location,
     stock_lot,
-    stock_lot_check_mixin,
     stock_lot_hold,
     stock_lot_link,
     stock_lot_trace_line,

@@ -1,14 +1,12 @@
-from odoo import _, api, fields, models
+from odoo import api, fields, models
 from odoo.tools import SQL
-
-from . import evidence
 
 
 class StockRecallDelivery(models.Model):
     """A customer shipment of an affected lot."""
 
     _name = "stock.recall.delivery"
-    _inherit = ["stock.lot.check.mixin"]
+    _inherit = ["stock.lot.check.mixin", "stock.recall.evidence.mixin"]
     _description = "Recall Affected Delivery"
     _order = "recall_id, date_done, id"
 
@@ -50,22 +48,6 @@ class StockRecallDelivery(models.Model):
     )
     date_done = fields.Datetime(string="Ship Date")
     ship_from_location_id = fields.Many2one("stock.location", string="Ship From")
-
-    @api.model_create_multi
-    def create(self, vals_list):
-        recalls = self.env["stock.recall"].browse(
-            {vals["recall_id"] for vals in vals_list if vals.get("recall_id")}
-        )
-        evidence.check_system_change(self, recalls, _("created"))
-        return super().create(vals_list)
-
-    def write(self, vals):
-        evidence.check_system_change(self, self.recall_id, _("changed"))
-        return super().write(vals)
-
-    @api.ondelete(at_uninstall=False)
-    def _unlink_except_evidence(self):
-        evidence.check_system_change(self, self.recall_id, _("deleted"))
 
     @api.depends("quantity", "returned_qty")
     def _compute_net_qty(self):

@@ -1,7 +1,5 @@
-from odoo import _, api, fields, models
+from odoo import api, fields, models
 from odoo.tools import SQL, float_is_zero
-
-from . import evidence
 
 # Mass-balance columns: done move lines crossing the boundary of internal locations, by the
 # usage of the location on the other side (and whether the move is a scrap).
@@ -24,7 +22,7 @@ class StockRecallLot(models.Model):
     """A lot in the scope of a recall, with its mass balance."""
 
     _name = "stock.recall.lot"
-    _inherit = ["stock.lot.check.mixin"]
+    _inherit = ["stock.lot.check.mixin", "stock.recall.evidence.mixin"]
     _description = "Recall Affected Lot"
     _order = "recall_id, depth, product_id, lot_id"
 
@@ -70,22 +68,6 @@ class StockRecallLot(models.Model):
         "scrapped. Anything but zero means stock changed without a recorded move.",
     )
     has_mass_balance_gap = fields.Boolean(string="Gap Found", index=True)
-
-    @api.model_create_multi
-    def create(self, vals_list):
-        recalls = self.env["stock.recall"].browse(
-            {vals["recall_id"] for vals in vals_list if vals.get("recall_id")}
-        )
-        evidence.check_system_change(self, recalls, _("created"))
-        return super().create(vals_list)
-
-    def write(self, vals):
-        evidence.check_system_change(self, self.recall_id, _("changed"))
-        return super().write(vals)
-
-    @api.ondelete(at_uninstall=False)
-    def _unlink_except_evidence(self):
-        evidence.check_system_change(self, self.recall_id, _("deleted"))
 
     @api.model
     def _mass_balance(self, lots, products=None):

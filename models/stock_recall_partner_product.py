@@ -12,6 +12,7 @@ class StockRecallPartnerProduct(models.Model):
     """
 
     _name = "stock.recall.partner.product"
+    _inherit = ["stock.recall.evidence.mixin"]
     _description = "Recall Customer Product"
     _order = "partner_line_id, product_id"
 
@@ -94,18 +95,9 @@ class StockRecallPartnerProduct(models.Model):
         partner_lines.invalidate_recordset(["product_line_ids"], flush=False)
         partner_lines.modified(["product_line_ids"])
 
-    @api.model_create_multi
-    def create(self, vals_list):
+    @api.model
+    def _recalls_of_new_lines(self, vals_list):
         partner_lines = self.env["stock.recall.partner"].browse(
             {vals["partner_line_id"] for vals in vals_list if vals.get("partner_line_id")}
         )
-        evidence.check_system_change(self, partner_lines.recall_id, _("created"))
-        return super().create(vals_list)
-
-    def write(self, vals):
-        evidence.check_system_change(self, self.recall_id, _("changed"))
-        return super().write(vals)
-
-    @api.ondelete(at_uninstall=False)
-    def _unlink_except_evidence(self):
-        evidence.check_system_change(self, self.recall_id, _("deleted"))
+        return partner_lines.recall_id

@@ -1,6 +1,4 @@
-from odoo import _, api, fields, models
-
-from . import evidence
+from odoo import fields, models
 
 
 class StockRecallProduct(models.Model):
@@ -12,6 +10,7 @@ class StockRecallProduct(models.Model):
     """
 
     _name = "stock.recall.product"
+    _inherit = ["stock.recall.evidence.mixin"]
     _description = "Recall Product Totals"
     _order = "recall_id, effectiveness, product_id"
 
@@ -50,19 +49,3 @@ class StockRecallProduct(models.Model):
         digits=(16, 1),
         help="Recovered / shipped (net), between 0 and 100 %; 100 % when nothing was shipped.",
     )
-
-    @api.model_create_multi
-    def create(self, vals_list):
-        recalls = self.env["stock.recall"].browse(
-            {vals["recall_id"] for vals in vals_list if vals.get("recall_id")}
-        )
-        evidence.check_system_change(self, recalls, _("created"))
-        return super().create(vals_list)
-
-    def write(self, vals):
-        evidence.check_system_change(self, self.recall_id, _("changed"))
-        return super().write(vals)
-
-    @api.ondelete(at_uninstall=False)
-    def _unlink_except_evidence(self):
-        evidence.check_system_change(self, self.recall_id, _("deleted"))
