@@ -585,7 +585,10 @@ def run_step(env, step, traced):
 def measure_supplier_recall(env, summary, target, traced):
     """A real supplier recall (not a drill) of one vendor's lots, as a Recall Manager
     (the administrator) clicks it: scope, holds, XLSX, PDF. Rolled back."""
-    user_env = env(user=env.ref("base.user_admin").id, su=False)
+    admin = env.ref("base.user_admin")
+    # the administrator's own context, as in the web client (its language above all: without
+    # one, every translated label logs a warning with a stack trace)
+    user_env = env(user=admin.id, su=False, context=admin.context_get())
     vendor, lot_ids, reached = pick_supplier_lots(user_env, summary, target)
     say(f"supplier recall: {len(lot_ids)} lots of {vendor.name}, {reached} lots downstream")
     recall = user_env["stock.recall"].create(
