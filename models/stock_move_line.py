@@ -109,7 +109,10 @@ class StockMoveLine(models.Model):
         if not _DONE_LINE_MOVING_FIELDS & set(vals):
             return
         records = {
-            name: self.env[model].browse(vals[name])
+            # Odoo's own write takes records as well as ids for these fields
+            name: vals[name]
+            if isinstance(vals[name], models.BaseModel)
+            else self.env[model].browse(vals[name])
             for name, model in (
                 ("lot_id", "stock.lot"),
                 ("location_id", "stock.location"),

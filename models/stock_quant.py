@@ -52,7 +52,12 @@ class StockQuant(models.Model):
     def _check_held_lot_not_moved(self, vals):
         lots = self.lot_id
         if vals.get("lot_id"):
-            lots |= self.env["stock.lot"].browse(vals["lot_id"])
+            new_lot = vals["lot_id"]
+            lots |= (
+                new_lot
+                if isinstance(new_lot, models.BaseModel)
+                else self.env["stock.lot"].browse(new_lot)
+            )
         held = lots._lock_held_lots()
         if held:
             raise UserError(

@@ -109,6 +109,8 @@ class TestHoldGate(HoldCase):
         line = delivery.move_line_ids.with_user(self.stock_user)
         with self.assertRefused("COCOA-OLD"):
             line.lot_id = self.cocoa_old
+        with self.assertRefused("COCOA-OLD"):
+            line.write({"lot_id": self.cocoa_old})  # a record, as Odoo's own code passes
         self.assertStockOf(self.cocoa_old, self.stock, 50)
 
     def test_raising_the_quantity_of_a_done_delivery_of_a_held_lot_is_refused(self):
