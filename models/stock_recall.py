@@ -1081,7 +1081,8 @@ class StockRecall(models.Model):
             (_("Scope version"), self.scope_id.number),
             (_("Effectiveness (%, lowest product)"), round(self.effectiveness, 1)),
             *(
-                (_("Product: %s", line.product_id.display_name), text)
+                # self.env._: _() finds no language inside a generator expression
+                (self.env._("Product: %s", line.product_id.display_name), text)
                 for line, text in zip(
                     self.product_line_ids, self._product_effectiveness_lines(), strict=True
                 )
@@ -1162,7 +1163,7 @@ class StockRecall(models.Model):
     def _product_effectiveness_lines(self):
         """'Product: recovered / shipped unit (effectiveness %)', one per product line."""
         return [
-            _(
+            self.env._(
                 "%(product)s: %(recovered)g / %(shipped)g %(uom)s (%(effectiveness).1f %%)",
                 product=line.product_id.display_name,
                 recovered=line.recovered_qty,
