@@ -20,10 +20,12 @@ from . import (
     stock_quant,
     stock_recall,
     stock_recall_delivery,
+    stock_recall_export,
     stock_recall_lot,
     stock_recall_partner,
     stock_recall_partner_product,
     stock_recall_product,
     stock_recall_scope,
+    stock_recall_scoping,
     stock_warehouse,
 )
