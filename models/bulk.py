@@ -81,12 +81,16 @@ def insert(model, rows):
         return []
     names = list(rows[0])
     aliases = [f"c{index}" for index in range(len(names))]
-    now, uid = model.env.cr.now(), model.env.uid
+    log_columns, log_values = SQL(), SQL()
+    if model._log_access:
+        now, uid = model.env.cr.now(), model.env.uid
+        log_columns = SQL(", create_uid, create_date, write_uid, write_date")
+        log_values = SQL(", %s, %s, %s, %s", uid, now, uid, now)
     model.env.cr.execute(
         SQL(
             """
-            INSERT INTO %(table)s (%(columns)s, create_uid, create_date, write_uid, write_date)
-            SELECT %(values)s, %(uid)s, %(now)s, %(uid)s, %(now)s
+            INSERT INTO %(table)s (%(columns)s%(log_columns)s)
+            SELECT %(values)s%(log_values)s
               FROM unnest(%(arrays)s) WITH ORDINALITY AS row_(%(aliases)s, row_number)
              ORDER BY row_number
             RETURNING id
@@ -96,8 +100,8 @@ def insert(model, rows):
             values=_values(model, names, aliases),
             arrays=_arrays(model, names, rows),
             aliases=SQL(", ").join(SQL.identifier(alias) for alias in aliases),
-            uid=uid,
-            now=now,
+            log_columns=log_columns,
+            log_values=log_values,
         )
     )
     return [row[0] for row in model.env.cr.fetchall()]
@@ -115,11 +119,16 @@ def update(records, values):
     aliases = [f"c{index}" for index in range(len(names))]
     changed = records.browse(ids)
     changed.flush_recordset(names)
+    log_columns, log_values, log_names = SQL(), SQL(), []
+    if records._log_access:
+        log_columns = SQL(", write_uid, write_date")
+        log_values = SQL(", %s, %s", records.env.uid, records.env.cr.now())
+        log_names = ["write_uid", "write_date"]
     records.env.cr.execute(
         SQL(
             """
             UPDATE %(table)s AS line_
-               SET (%(columns)s, write_uid, write_date) = (%(values)s, %(uid)s, %(now)s)
+               SET (%(columns)s%(log_columns)s) = ROW(%(values)s%(log_values)s)
               FROM unnest(%(ids)s, %(arrays)s) AS row_(row_id, %(aliases)s)
              WHERE line_.id = row_.row_id
             """,
@@ -129,9 +138,9 @@ def update(records, values):
             ids=_array(ids, "int4", _number),
             arrays=_arrays(records, names, rows),
             aliases=SQL(", ").join(SQL.identifier(alias) for alias in aliases),
-            uid=records.env.uid,
-            now=records.env.cr.now(),
+            log_columns=log_columns,
+            log_values=log_values,
         )
     )
-    changed.invalidate_recordset([*names, "write_uid", "write_date"])
+    changed.invalidate_recordset([*names, *log_names])
     changed.modified(names)

@@ -1,3 +1,5 @@
+from collections import defaultdict
+
 from odoo import models
 from odoo.tools import SQL
 
@@ -191,13 +193,18 @@ class StockLot(models.Model):
     def _receipt_vendors(self):
         """Commercial partners these very lots were received from (no trace): the vendor of
         the purchase order, else the partner of the receipt or of its move."""
+        vendors = self._receipt_vendors_by_lot()
+        return self.env["res.partner"].browse(sorted({v.id for p in vendors.values() for v in p}))
+
+    def _receipt_vendors_by_lot(self):
+        """``{lot id: vendors}`` of :meth:`_receipt_vendors`, for all these lots in one query."""
         if not self.ids:
-            return self.env["res.partner"]
+            return {}
         self.env.flush_all()
         self.env.cr.execute(
             SQL(
                 """
-                SELECT DISTINCT COALESCE(vendor.commercial_partner_id, vendor.id)
+                SELECT DISTINCT ml.lot_id, COALESCE(vendor.commercial_partner_id, vendor.id)
                   FROM stock_move_line ml
                   JOIN stock_move move ON move.id = ml.move_id
                   JOIN stock_location src ON src.id = ml.location_id
@@ -214,4 +221,8 @@ class StockLot(models.Model):
                 company_ids=self._trace_company_ids(),
             )
         )
-        return self.env["res.partner"].browse(row[0] for row in self.env.cr.fetchall())
+        vendor_ids = defaultdict(list)
+        for lot_id, vendor_id in self.env.cr.fetchall():
+            vendor_ids[lot_id].append(vendor_id)
+        partners = self.env["res.partner"]
+        return {lot_id: partners.browse(sorted(ids)) for lot_id, ids in vendor_ids.items()}

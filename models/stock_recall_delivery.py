@@ -9,9 +9,15 @@ class StockRecallDelivery(models.Model):
     _inherit = ["stock.lot.check.mixin", "stock.recall.evidence.mixin"]
     _description = "Recall Affected Delivery"
     _order = "recall_id, date_done, id"
+    # A supplier recall writes tens of thousands of these lines at once, and PostgreSQL
+    # checks every foreign key of every row: the lines keep as columns only what they
+    # snapshot (customer, lot, product, quantities, date) and read the rest from their move
+    # line (a done move line's picking and locations do not change). Who computed them and
+    # when is on their scope version.
+    _log_access = False
 
     recall_id = fields.Many2one("stock.recall", required=True, index=True, ondelete="cascade")
-    company_id = fields.Many2one(related="recall_id.company_id", store=True)
+    company_id = fields.Many2one(related="recall_id.company_id")
     scope_id = fields.Many2one(
         "stock.recall.scope",
         string="Scope Version",
@@ -34,10 +40,14 @@ class StockRecallDelivery(models.Model):
     partner_line_id = fields.Many2one(
         "stock.recall.partner", string="Customer Line", index="btree_not_null", ondelete="set null"
     )
-    ship_to_partner_id = fields.Many2one("res.partner", string="Ship To", ondelete="restrict")
-    picking_id = fields.Many2one("stock.picking", string="Delivery", ondelete="restrict")
-    sale_id = fields.Many2one("sale.order", string="Sale Order", ondelete="restrict")
-    move_line_id = fields.Many2one("stock.move.line", ondelete="restrict")
+    ship_to_partner_id = fields.Many2one(
+        "res.partner", string="Ship To", compute="_compute_shipment", compute_sudo=True
+    )
+    picking_id = fields.Many2one(related="move_line_id.picking_id", string="Delivery")
+    sale_id = fields.Many2one(
+        "sale.order", string="Sale Order", compute="_compute_shipment", compute_sudo=True
+    )
+    move_line_id = fields.Many2one("stock.move.line", required=True, ondelete="restrict")
     lot_id = fields.Many2one("stock.lot", required=True, ondelete="restrict")
     product_id = fields.Many2one("product.product", required=True, ondelete="restrict")
     product_uom_id = fields.Many2one(related="product_id.uom_id")
@@ -47,7 +57,17 @@ class StockRecallDelivery(models.Model):
         string="Net", digits="Product Unit of Measure", compute="_compute_net_qty", store=True
     )
     date_done = fields.Datetime(string="Ship Date")
-    ship_from_location_id = fields.Many2one("stock.location", string="Ship From")
+    ship_from_location_id = fields.Many2one(related="move_line_id.location_id", string="Ship From")
+
+    @api.depends("move_line_id")
+    def _compute_shipment(self):
+        """The shipment's address (the delivery's partner, else the move's) and sale order."""
+        for delivery in self:
+            move = delivery.move_line_id.move_id
+            delivery.ship_to_partner_id = delivery.move_line_id.picking_id.partner_id or (
+                move.partner_id
+            )
+            delivery.sale_id = move.sale_line_id.order_id
 
     @api.depends("quantity", "returned_qty")
     def _compute_net_qty(self):
@@ -68,8 +88,7 @@ class StockRecallDelivery(models.Model):
             SQL(
                 """
                 SELECT ml.id, ml.date, ml.move_id, ml.lot_id, ml.product_id,
-                       ml.quantity_product_uom, ml.picking_id, ml.location_id,
-                       ship_to.id, ship_to.commercial_partner_id, sale_line.order_id
+                       ml.quantity_product_uom, ship_to.commercial_partner_id
                   FROM stock_move_line ml
                   JOIN stock_location src ON src.id = ml.location_id
                   JOIN stock_location dest ON dest.id = ml.location_dest_id
@@ -77,7 +96,6 @@ class StockRecallDelivery(models.Model):
                   LEFT JOIN stock_picking picking ON picking.id = ml.picking_id
                   LEFT JOIN res_partner ship_to
                     ON ship_to.id = COALESCE(picking.partner_id, move.partner_id)
-                  LEFT JOIN sale_order_line sale_line ON sale_line.id = move.sale_line_id
                  WHERE ml.lot_id = ANY(%(lot_ids)s) AND ml.state = 'done'
                    AND ml.company_id = ANY(%(company_ids)s)
                    AND dest.usage = 'customer' AND src.usage != 'customer'
@@ -90,16 +108,12 @@ class StockRecallDelivery(models.Model):
         values = [
             {
                 "partner_id": customer_id or False,
-                "ship_to_partner_id": ship_to_id or False,
-                "picking_id": picking_id or False,
-                "sale_id": sale_id or False,
                 "move_line_id": line_id,
                 "move_id": move_id or False,
                 "lot_id": lot_id,
                 "product_id": product_id,
                 "quantity": quantity,
                 "date_done": date,
-                "ship_from_location_id": location_id,
             }
             for (
                 line_id,
@@ -108,11 +122,7 @@ class StockRecallDelivery(models.Model):
                 lot_id,
                 product_id,
                 quantity,
-                picking_id,
-                location_id,
-                ship_to_id,
                 customer_id,
-                sale_id,
             ) in self.env.cr.fetchall()
         ]
         returned = self._returned_quantities(values, lots)

@@ -1,9 +1,32 @@
 import pytz
 
 from odoo import _, fields, models
-from odoo.tools import split_every
+from odoo.tools import SQL, split_every
 
 from . import evidence
+
+
+class _Names:
+    """Texts of the records many export rows share (customers, products, units,
+    addresses), computed once per record with the ORM, so they read as in Odoo."""
+
+    def __init__(self, model, compute=None, many=None):
+        self.model = model
+        self.many = many or (
+            lambda records: {
+                record.id: (compute(record) if compute else record.display_name) or ""
+                for record in records
+            }
+        )
+        self.known = {}
+
+    def load(self, ids):
+        missing = {record_id for record_id in ids if record_id and record_id not in self.known}
+        if missing:
+            self.known.update(self.many(self.model.browse(sorted(missing))))
+
+    def __getitem__(self, record_id):
+        return self.known.get(record_id, "") if record_id else ""
 
 
 class StockRecall(models.Model):
@@ -55,17 +78,36 @@ class StockRecall(models.Model):
             (_("Root-cause suppliers"), ", ".join(self.supplier_ids.mapped("display_name"))),
         ]
 
-    def _iter_rows(self, records, build_row, batch_size=1000, cache_batches=5):
-        """Rows built from ``records`` a batch at a time: each batch is read with one
-        prefetch, and the cache is emptied every ``cache_batches`` batches, so that memory
-        stays flat on a recall of tens of thousands of lines (while the records shared by
-        many rows, partners and products, are not read and computed again every batch)."""
-        model = records.browse()
-        for index, batch_ids in enumerate(split_every(batch_size, records.ids), start=1):
-            for record in model.browse(batch_ids):
-                yield build_row(record)
-            if index % cache_batches == 0:
-                self.env.invalidate_all()
+    def _stream(self, line_ids, query, names, build_row, batch_size=2000):
+        """The rows of the lines ``line_ids`` (in the table's order), a batch at a time.
+
+        ``query(batch)``: one SQL reading the batch's raw columns, the line id first.
+        ``names``: ``[(column index, _Names)]``, the names of the records many rows share
+        (customers, products), looked up once each through the ORM so that they read as
+        everywhere else in Odoo. Rows are tuples of plain values, so memory stays flat
+        and no record of the tens of thousands of lines is ever built.
+        """
+        for batch in split_every(batch_size, line_ids):
+            self.env.cr.execute(query(list(batch)))
+            by_id = {row[0]: row for row in self.env.cr.fetchall()}
+            for column, known in names:
+                known.load(row[column] for row in by_id.values())
+            for line_id in batch:
+                yield build_row(by_id[line_id])
+
+    def _ordered_ids(self, model_name, domain):
+        """Ids of the lines of ``domain`` in the model's order (one query)."""
+        return list(self.env[model_name].with_context(active_test=False)._search(domain))
+
+    def _names(self, model_name, compute=None):
+        return _Names(self.env[model_name].with_context(active_test=False), compute)
+
+    def _labels(self, model_name, field_name):
+        field = self.env[model_name]._fields[field_name]
+        return dict(field._description_selection(self.env))
+
+    def _current_lines(self):
+        return [("recall_id", "=", self.id), ("superseded", "=", False)]
 
     def _lot_table(self):
         headers = [
@@ -78,19 +120,39 @@ class StockRecall(models.Model):
             _("Locations"),
             _("Quality Status"),
         ]
-        return headers, self._iter_rows(self.recall_lot_ids, self._lot_row)
+        products, units = self._names("product.product"), self._product_units()
+        hold_states = self._labels("stock.lot", "hold_state")
 
-    def _lot_row(self, line):
-        return [
-            line.depth,
-            line.lot_id.name,
-            line.product_id.display_name,
-            line.lot_id.expiration_date,
-            line.on_hand_qty,
-            line.product_id.uom_id.name,
-            line.on_hand_locations,
-            self._selection_label(line.lot_id, "hold_state"),
-        ]
+        def query(ids):
+            return SQL(
+                """
+                SELECT line.id, line.depth, lot.name, line.product_id, lot.expiration_date,
+                       line.on_hand_qty, line.on_hand_locations, lot.hold_state
+                  FROM stock_recall_lot line
+                  JOIN stock_lot lot ON lot.id = line.lot_id
+                 WHERE line.id = ANY(%s)
+                """,
+                ids,
+            )
+
+        def row(values):
+            _id, depth, lot, product_id, expiration, on_hand, locations, hold_state = values
+            return [
+                depth,
+                lot,
+                products[product_id],
+                expiration,
+                on_hand,
+                units[product_id],
+                locations,
+                hold_states.get(hold_state, ""),
+            ]
+
+        line_ids = self._ordered_ids("stock.recall.lot", self._current_lines())
+        return headers, self._stream(line_ids, query, [(3, products), (3, units)], row)
+
+    def _product_units(self):
+        return self._names("product.product", lambda product: product.uom_id.name)
 
     def _delivery_table(self):
         headers = [
@@ -106,22 +168,63 @@ class StockRecall(models.Model):
             _("Unit"),
             _("Ship Date"),
         ]
-        return headers, self._iter_rows(self.delivery_ids, self._delivery_row)
+        partners, products, units = (
+            self._names("res.partner"),
+            self._names("product.product"),
+            self._product_units(),
+        )
+        sales = self._names("sale.order")
 
-    def _delivery_row(self, line):
-        return [
-            line.partner_id.display_name,
-            line.ship_to_partner_id.display_name,
-            line.picking_id.name,
-            line.sale_id.name,
-            line.lot_id.name,
-            line.product_id.display_name,
-            line.quantity,
-            line.returned_qty,
-            line.net_qty,
-            line.product_id.uom_id.name,
-            line.date_done,
-        ]
+        def row(values):
+            (
+                _id,
+                customer_id,
+                ship_to_id,
+                picking,
+                sale_id,
+                lot,
+                product_id,
+                quantity,
+                returned,
+                net,
+                date_done,
+            ) = values[:11]
+            return [
+                partners[customer_id],
+                partners[ship_to_id],
+                picking or "",
+                sales[sale_id],
+                lot,
+                products[product_id],
+                quantity,
+                returned,
+                net,
+                units[product_id],
+                date_done,
+            ]
+
+        names = [(1, partners), (2, partners), (4, sales), (6, products), (6, units)]
+        return headers, self._stream(self._delivery_ids(), self._delivery_query, names, row)
+
+    def _delivery_ids(self):
+        return self._ordered_ids("stock.recall.delivery", self._current_lines())
+
+    def _delivery_query(self, ids):
+        return SQL(
+            """
+            SELECT line.id, line.partner_id, COALESCE(picking.partner_id, move.partner_id),
+                   picking.name, sale_line.order_id, lot.name, line.product_id, line.quantity,
+                   line.returned_qty, line.net_qty, line.date_done, line.lot_id, ml.location_id
+              FROM stock_recall_delivery line
+              JOIN stock_lot lot ON lot.id = line.lot_id
+              JOIN stock_move_line ml ON ml.id = line.move_line_id
+              LEFT JOIN stock_move move ON move.id = ml.move_id
+              LEFT JOIN stock_picking picking ON picking.id = ml.picking_id
+              LEFT JOIN sale_order_line sale_line ON sale_line.id = move.sale_line_id
+             WHERE line.id = ANY(%s)
+            """,
+            ids,
+        )
 
     def _product_effectiveness_lines(self):
         """'Product: recovered / shipped unit (effectiveness %)', one per product line."""
@@ -153,26 +256,61 @@ class StockRecall(models.Model):
             _("Recovered"),
             _("Waived"),
         ]
-        return headers, self._iter_rows(
-            self.partner_line_ids.product_line_ids, self._customer_product_row
+        partners, products, units = (
+            self._names("res.partner"),
+            self._names("product.product"),
+            self._product_units(),
         )
+        states = self._labels("stock.recall.partner", "state")
 
-    def _customer_product_row(self, product):
-        line = product.partner_line_id
-        return [
-            line.partner_id.display_name,
-            line.email,
-            product.product_id.display_name,
-            product.shipped_qty,
-            product.product_uom_id.name,
-            self._selection_label(line, "state"),
-            line.notified_at,
-            line.acknowledged_at,
-            product.returned_qty,
-            product.accounted_qty,
-            product.recovered_qty,
-            line.waive_reason,
-        ]
+        def query(ids):
+            return SQL(
+                """
+                SELECT line.id, customer.partner_id, customer.email, line.product_id,
+                       line.shipped_qty, customer.state, customer.notified_at,
+                       customer.acknowledged_at, line.returned_qty, line.accounted_qty,
+                       line.recovered_qty, customer.waive_reason
+                  FROM stock_recall_partner_product line
+                  JOIN stock_recall_partner customer ON customer.id = line.partner_line_id
+                 WHERE line.id = ANY(%s)
+                """,
+                ids,
+            )
+
+        def row(values):
+            (
+                _id,
+                partner_id,
+                email,
+                product_id,
+                shipped,
+                state,
+                notified,
+                acknowledged,
+                returned,
+                accounted,
+                recovered,
+                waive_reason,
+            ) = values
+            return [
+                partners[partner_id],
+                email,
+                products[product_id],
+                shipped,
+                units[product_id],
+                states.get(state, ""),
+                notified,
+                acknowledged,
+                returned,
+                accounted,
+                recovered,
+                waive_reason,
+            ]
+
+        line_ids = self._ordered_ids("stock.recall.partner.product", [("recall_id", "=", self.id)])
+        return headers, self._stream(
+            line_ids, query, [(1, partners), (3, products), (3, units)], row
+        )
 
     def _mass_balance_table(self):
         headers = [
@@ -189,23 +327,27 @@ class StockRecall(models.Model):
             _("Gap"),
             _("Gap Found"),
         ]
-        return headers, self._iter_rows(self.recall_lot_ids, self._mass_balance_row)
+        products = self._names("product.product")
 
-    def _mass_balance_row(self, line):
-        return [
-            line.lot_id.name,
-            line.product_id.display_name,
-            line.received_qty,
-            line.produced_qty,
-            line.returned_qty,
-            line.adjusted_qty,
-            line.on_hand_qty,
-            line.shipped_qty,
-            line.consumed_qty,
-            line.scrapped_qty,
-            line.mass_balance_gap,
-            line.has_mass_balance_gap,
-        ]
+        def query(ids):
+            return SQL(
+                """
+                SELECT line.id, lot.name, line.product_id, line.received_qty, line.produced_qty,
+                       line.returned_qty, line.adjusted_qty, line.on_hand_qty, line.shipped_qty,
+                       line.consumed_qty, line.scrapped_qty, line.mass_balance_gap,
+                       line.has_mass_balance_gap
+                  FROM stock_recall_lot line
+                  JOIN stock_lot lot ON lot.id = line.lot_id
+                 WHERE line.id = ANY(%s)
+                """,
+                ids,
+            )
+
+        def row(values):
+            return [values[1], products[values[2]], *values[3:12], bool(values[12])]
+
+        line_ids = self._ordered_ids("stock.recall.lot", self._current_lines())
+        return headers, self._stream(line_ids, query, [(2, products)], row)
 
     def _fsma_204_table(self):
         """Shipping Key Data Elements (21 CFR 1.1340), one row per shipment of a lot."""
@@ -221,41 +363,43 @@ class StockRecall(models.Model):
             _("Reference Document Type"),
             _("Reference Document Number"),
         ]
-        return headers, self._iter_rows(self.delivery_ids, self._fsma_204_row_builder())
-
-    def _fsma_204_row_builder(self):
-        """The row builder of the FSMA sheet, remembering the texts shared by many rows
-        (lot code sources, addresses) across batches."""
-        known = {}
         document_type = _("Delivery Order")
-        made_here = {
-            lot.id
-            for [lot] in self.env["stock.lot.link"]._read_group(
-                [("child_lot_id", "in", self.delivery_ids.lot_id.ids)], ["child_lot_id"]
-            )
-        }
+        products, units = self._names("product.product"), self._product_units()
+        ship_to = self._names("res.partner", self._address)
+        ship_from = self._names("stock.location", self._ship_from)
+        sources = self._lot_code_sources()
 
-        def text(key, compute):
-            if key not in known:
-                known[key] = compute()
-            return known[key]
-
-        def fsma_row(line):
-            lot, ship_to = line.lot_id, line.ship_to_partner_id
+        def row(values):
+            (
+                _id,
+                _customer_id,
+                ship_to_id,
+                picking,
+                _sale,
+                lot,
+                product_id,
+                quantity,
+                _returned,
+                _net,
+                date_done,
+                lot_id,
+                location_id,
+            ) = values
             return [
-                lot.name,
-                line.product_id.display_name,
-                line.quantity,
-                line.product_id.uom_id.name,
-                text(("to", ship_to.id), lambda: self._address(ship_to)),
-                text(("from", line.ship_from_location_id.id), lambda: self._ship_from(line)),
-                line.date_done,
-                text(("source", lot.id), lambda: self._lot_code_source(lot, made_here)),
+                lot,
+                products[product_id],
+                quantity,
+                units[product_id],
+                ship_to[ship_to_id],
+                ship_from[location_id],
+                date_done,
+                sources[lot_id],
                 document_type,
-                line.picking_id.name,
+                picking or "",
             ]
 
-        return fsma_row
+        names = [(2, ship_to), (6, products), (6, units), (11, sources), (12, ship_from)]
+        return headers, self._stream(self._delivery_ids(), self._delivery_query, names, row)
 
     def _export_tz(self):
         """The time zone dates are written in: the exporting user's, else the responsible's."""
@@ -271,20 +415,31 @@ class StockRecall(models.Model):
         ]
         return ", ".join(lines)
 
-    def _ship_from(self, line):
-        warehouse = line.ship_from_location_id.warehouse_id
-        partner = warehouse.partner_id or self.company_id.partner_id
-        return f"{line.ship_from_location_id.display_name} — {self._address(partner)}"
+    def _ship_from(self, location):
+        partner = location.warehouse_id.partner_id or self.company_id.partner_id
+        return f"{location.display_name} — {self._address(partner)}"
 
-    def _lot_code_source(self, lot, made_here=None):
-        """Where the lot code was assigned: our plant for lots we made, else the supplier.
-        ``made_here``: the ids of the lots known to be made from others, if looked up."""
-        if lot.id in made_here if made_here is not None else lot.parent_link_ids:
-            return self._address(self.company_id.partner_id)
-        suppliers = lot._receipt_vendors()
-        return "; ".join(self._address(partner) for partner in suppliers) or self._address(
-            self.company_id.partner_id
-        )
+    def _lot_code_sources(self):
+        """Where each lot code was assigned: our plant for lots we made from others, else
+        their suppliers (looked up for a batch of lots at once)."""
+        here = self._address(self.company_id.partner_id)
+
+        def sources(lots):
+            made_here = {
+                lot.id
+                for [lot] in self.env["stock.lot.link"]._read_group(
+                    [("child_lot_id", "in", lots.ids)], ["child_lot_id"]
+                )
+            }
+            vendors = (lots - lots.browse(made_here))._receipt_vendors_by_lot()
+            return {
+                lot.id: here
+                if lot.id in made_here
+                else "; ".join(self._address(vendor) for vendor in vendors.get(lot.id, ())) or here
+                for lot in lots
+            }
+
+        return _Names(self.env["stock.lot"].with_context(active_test=False), many=sources)
 
     # ------------------------------------------------------------------
     # Exports

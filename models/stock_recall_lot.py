@@ -25,9 +25,12 @@ class StockRecallLot(models.Model):
     _inherit = ["stock.lot.check.mixin", "stock.recall.evidence.mixin"]
     _description = "Recall Affected Lot"
     _order = "recall_id, depth, product_id, lot_id"
+    # written by the thousand at once (see stock.recall.delivery): who computed the lines
+    # and when is on their scope version
+    _log_access = False
 
     recall_id = fields.Many2one("stock.recall", required=True, index=True, ondelete="cascade")
-    company_id = fields.Many2one(related="recall_id.company_id", store=True)
+    company_id = fields.Many2one(related="recall_id.company_id")
     scope_id = fields.Many2one(
         "stock.recall.scope",
         string="Scope Version",

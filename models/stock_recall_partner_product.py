@@ -15,12 +15,15 @@ class StockRecallPartnerProduct(models.Model):
     _inherit = ["stock.recall.evidence.mixin"]
     _description = "Recall Customer Product"
     _order = "partner_line_id, product_id"
+    # written by the thousand when a recall is scoped (see stock.recall.delivery); what a
+    # user does to a line is stamped on it (accounted_by_id, accounted_at)
+    _log_access = False
 
     partner_line_id = fields.Many2one(
         "stock.recall.partner", required=True, index=True, ondelete="cascade", readonly=True
     )
     recall_id = fields.Many2one(related="partner_line_id.recall_id", store=True, index=True)
-    company_id = fields.Many2one(related="partner_line_id.company_id", store=True)
+    company_id = fields.Many2one(related="partner_line_id.company_id")
     partner_id = fields.Many2one(related="partner_line_id.partner_id", store=True)
     product_id = fields.Many2one("product.product", required=True, ondelete="restrict")
     product_uom_id = fields.Many2one(related="product_id.uom_id", string="Unit")
@@ -72,7 +75,6 @@ class StockRecallPartnerProduct(models.Model):
         lines = {
             line.id: {
                 "recall_id": line.recall_id.id,
-                "company_id": line.company_id.id,
                 "partner_id": line.partner_id.id,
             }
             for line in partner_lines

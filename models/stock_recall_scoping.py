@@ -96,7 +96,6 @@ class StockRecall(models.Model):
                 {
                     **vals,
                     "recall_id": self.id,
-                    "company_id": self.company_id.id,
                     "scope_id": scope.id,
                     "superseded": False,
                     "partner_line_id": partner_lines.get(vals["partner_id"]),
@@ -117,22 +116,26 @@ class StockRecall(models.Model):
         for model_name in ("stock.recall.lot", "stock.recall.delivery", "stock.recall.product"):
             model = self.env[model_name]
             model.flush_model(["recall_id", "superseded"])
+            log = SQL()
+            if model._log_access:
+                log = SQL(", write_uid = %s, write_date = %s", self.env.uid, self.env.cr.now())
             self.env.cr.execute(
                 SQL(
                     """
-                    UPDATE %(table)s
-                       SET superseded = TRUE, write_uid = %(uid)s, write_date = %(now)s
+                    UPDATE %(table)s SET superseded = TRUE%(log)s
                      WHERE recall_id = %(recall_id)s AND superseded IS NOT TRUE
                     RETURNING id
                     """,
                     table=SQL.identifier(model._table),
-                    uid=self.env.uid,
-                    now=self.env.cr.now(),
+                    log=log,
                     recall_id=self.id,
                 )
             )
             ids = [row[0] for row in self.env.cr.fetchall()]
-            model.browse(ids).invalidate_recordset(["superseded", "write_uid", "write_date"])
+            fnames = (
+                ["superseded", "write_uid", "write_date"] if model._log_access else ["superseded"]
+            )
+            model.browse(ids).invalidate_recordset(fnames)
         self._scope_lines_changed()
 
     def _insert_lot_lines(self, scope, depths):
@@ -145,7 +148,6 @@ class StockRecall(models.Model):
             [
                 {
                     "recall_id": self.id,
-                    "company_id": self.company_id.id,
                     "scope_id": scope.id,
                     "superseded": False,
                     "lot_id": lot_id,
@@ -209,6 +211,7 @@ class StockRecall(models.Model):
                 for key, quantity in delivered.items()
             }
             recall._refresh_partner_products(shipped, since)
+            recall.partner_line_ids._store_quantities()
             recall.partner_line_ids._update_states()
             recall._refresh_product_totals(shipped)
 

@@ -256,6 +256,7 @@ class TestEvidence(TraceabilityCase):
             self.env["stock.recall.delivery"].sudo().create(
                 {
                     "recall_id": recall.id,
+                    "move_line_id": delivery.move_line_id.id,
                     "lot_id": self.biscuit_1.id,
                     "product_id": self.biscuit.id,
                     "quantity": 99.0,

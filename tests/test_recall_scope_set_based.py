@@ -45,7 +45,8 @@ class TestRecallScopeSetBased(TraceabilityCase):
             self.assertEqual(line.company_id, recall.company_id)
             self.assertEqual(line.scope_id, recall.scope_id)
             self.assertFalse(line.superseded)
-            self.assertEqual((line.create_uid, line.write_uid), (self.manager, self.manager))
+        # the lines carry no author of their own: their scope version does
+        self.assertEqual(recall.scope_id.computed_by_id, self.manager)
         for line in lots:
             self.assertEqual(line.product_id, line.lot_id.product_id)
             rounding = line.product_id.uom_id.rounding
@@ -99,7 +100,7 @@ class TestRecallScopeSetBased(TraceabilityCase):
         self.assertTrue(all(first.recall_lot_ids.mapped("superseded")))
         self.assertTrue(all(first.delivery_ids.mapped("superseded")))
         self.assertTrue(all(first.product_line_ids.mapped("superseded")))
-        self.assertEqual(first.recall_lot_ids.write_uid, self.manager)
+        self.assertEqual(recall.scope_id.computed_by_id, self.manager)
         self.assertFalse(recall.recall_lot_ids & first.recall_lot_ids)
         self.assertEqual(recall.recall_lot_ids.lot_id, first.recall_lot_ids.lot_id)
         self.assertEqual(recall.delivery_ids.partner_line_id, customers)
