@@ -66,14 +66,19 @@ class StockRecallXlsx(models.AbstractModel):
             sheet.write(0, col, header, formats["header"])
             sheet.set_column(col, col, max(12, len(header) + 4))
         count = 0
+        write_string, write_cell = sheet.write_string, self._write_cell
         for count, values in enumerate(rows, start=1):
             for col, value in enumerate(values):
-                self._write_cell(sheet, count, col, value, formats)
+                # most cells are short texts: written without the type dispatch
+                if value.__class__ is str and len(value) <= MAX_CELL_CHARS:
+                    write_string(count, col, value)
+                else:
+                    write_cell(sheet, count, col, value, formats)
         sheet.freeze_panes(1, 0)
         sheet.autofilter(0, 0, max(count, 1), len(headers) - 1)
 
     def _write_cell(self, sheet, row, col, value, formats):
-        if isinstance(value, str):  # most cells: tested first
+        if isinstance(value, str):
             sheet.write_string(row, col, self._cell_text(value))
         elif value is None or value is False:
             sheet.write_blank(row, col, None)
