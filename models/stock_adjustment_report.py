@@ -54,6 +54,17 @@ class StockAdjustmentReport(models.Model):
             """
         )
 
+    @api.model
+    def _search(self, domain, *args, **kwargs):
+        # the view reads moves and move lines: write what is pending there first
+        self.env.flush_all()
+        return super()._search(domain, *args, **kwargs)
+
+    @api.model
+    def _read_group(self, domain, *args, **kwargs):
+        self.env.flush_all()
+        return super()._read_group(domain, *args, **kwargs)
+
     def action_export_xlsx(self):
         """The rows selected (else those of the list's filters) as an XLSX download."""
         rows = self or self.search(self.env.context.get("active_domain") or [])
