@@ -18,6 +18,7 @@ class StockLotRepackWizard(models.TransientModel):
         domain="[('usage', '=', 'internal')]",
         compute="_compute_location_id",
         store=True,
+        precompute=True,
         readonly=False,
         help="Where the stock is taken from and the repacked lot is put.",
     )
@@ -43,6 +44,7 @@ class StockLotRepackWizard(models.TransientModel):
         digits="Product Unit of Measure",
         compute="_compute_waste_qty",
         store=True,
+        precompute=True,
         readonly=False,
         help="Scrapped, with the scrap reasons below.",
     )
