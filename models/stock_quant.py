@@ -95,10 +95,11 @@ class StockQuant(models.Model):
         return res
 
     def _adjusted(self):
-        """The quants of ``self`` whose count differs from their quantity (lots only)."""
+        """The quants of ``self`` of lot- or serial-tracked products whose count differs
+        from their quantity."""
         return self.filtered(
             lambda quant: (
-                quant.lot_id
+                quant.product_id.tracking != "none"
                 and float_compare(
                     quant.inventory_diff_quantity,
                     0,
@@ -146,7 +147,7 @@ class StockQuant(models.Model):
 
     def _count_summary(self):
         return "\n".join(
-            f"- {quant.lot_id.name} ({quant.product_id.display_name}) "
+            f"- {quant.lot_id.name or _('no lot')} ({quant.product_id.display_name}) "
             f"{_('at')} {quant.location_id.display_name}: "
             f"{quant.quantity:g} → {quant.inventory_quantity:g}"
             for quant in self
