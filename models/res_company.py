@@ -21,3 +21,20 @@ class ResCompany(models.Model):
                     company=company.name,
                 )
             )
+
+    lot_expiry_alert_days = fields.Integer(
+        string="Default Expiry Alert (days)",
+        default=0,
+        help="Days before a lot's expiration date when it becomes 'near expiry', for the "
+        "products that set no alert lead time of their own (Alert Date 0).",
+    )
+
+    @api.constrains("lot_expiry_alert_days")
+    def _check_lot_expiry_alert_days(self):
+        for company in self.filtered(lambda company: company.lot_expiry_alert_days < 0):
+            raise ValidationError(
+                _(
+                    "%(company)s: the default expiry alert lead time cannot be negative.",
+                    company=company.name,
+                )
+            )

@@ -7,3 +7,6 @@ class ResConfigSettings(models.TransientModel):
     recall_follow_up_days = fields.Integer(
         related="company_id.recall_follow_up_days", readonly=False
     )
+    lot_expiry_alert_days = fields.Integer(
+        related="company_id.lot_expiry_alert_days", readonly=False
+    )
