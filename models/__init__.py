@@ -1,6 +1,6 @@
 # the mixins first: the models inheriting them are built after them
 from . import evidence, lot_name_template_mixin, stock_lot_check_mixin  # noqa: I001
-from . import stock_recall_evidence_mixin  # noqa: I001
+from . import stock_recall_evidence_mixin
 from . import (
     mrp_production,
     mrp_unbuild,

@@ -50,6 +50,7 @@ class StockLot(models.Model):
         Set-based: the stock is read from the expiry report (one grouped query), the holds
         are created in one call, one ``mail.mail`` per company.
         """
+        self.env.flush_all()  # the report is a SQL view over lots and quants
         report = self.env["stock.lot.expiry.report"]
         groups = report._read_group(
             [("expiry_state", "in", ("near_expiry", "expired"))],
@@ -63,9 +64,7 @@ class StockLot(models.Model):
             per_company.setdefault(company, {"near_expiry": [], "expired": []})
             per_company[company][state].append((lot, quantity, value))
         newly_expired = self.browse(
-            lot.id
-            for lines in per_company.values()
-            for lot, _quantity, _value in lines["expired"]
+            lot.id for lines in per_company.values() for lot, _quantity, _value in lines["expired"]
         )
         newly_expired._hold_expired_stock()
         mails = self.env["mail.mail"]

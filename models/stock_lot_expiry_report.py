@@ -1,6 +1,10 @@
 from odoo import _, api, fields, models
 
-EXPIRY_STATES = [("ok", "Within shelf life"), ("near_expiry", "Near expiry"), ("expired", "Expired")]
+EXPIRY_STATES = [
+    ("ok", "Within shelf life"),
+    ("near_expiry", "Near expiry"),
+    ("expired", "Expired"),
+]
 
 
 class StockLotExpiryReport(models.Model):

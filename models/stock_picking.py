@@ -138,7 +138,7 @@ class StockPicking(models.Model):
             min_date = move._min_expiration_date()
             if min_date:
                 lines |= move.move_line_ids.filtered(
-                    lambda line, min_date=min_date: (
+                    lambda line, min_date=min_date, move=move: (
                         line.lot_id.expiration_date
                         and line.lot_id.expiration_date < min_date
                         and (line.picked or not move.picked)

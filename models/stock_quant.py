@@ -1,6 +1,6 @@
 from odoo import _, models
-from odoo.osv import expression
 from odoo.exceptions import UserError
+from odoo.osv import expression
 
 
 class StockQuant(models.Model):

@@ -15,9 +15,7 @@ class StockPickingShelfLifeWizard(models.TransientModel):
     can_override = fields.Boolean(compute="_compute_can_override")
 
     def _compute_can_override(self):
-        self.can_override = self.env.user.has_group(
-            "stock_lot_traceability.group_quality_manager"
-        )
+        self.can_override = self.env.user.has_group("stock_lot_traceability.group_quality_manager")
 
     def action_override(self):
         self.ensure_one()
