@@ -26,14 +26,15 @@ class StockLotExpiryOverview(models.Model):
     @property
     def _table_query(self):
         stock = self.env["stock.lot.expiry.report"]._stock_query()
+        now = fields.Datetime.to_string(fields.Datetime.now())
         return f"""
             WITH stock AS ({stock}),
-                 horizon AS (SELECT now() AT TIME ZONE 'UTC' AS now)
+                 horizon AS (SELECT '{now}'::timestamp AS now)
             SELECT company.id AS id,
                    company.id AS company_id,
                    company.currency_id AS currency_id,
-                   (SELECT count(*) FROM stock_lot lot
-                     WHERE lot.company_id = company.id AND lot.hold_state = 'held'
+                   (SELECT count(DISTINCT hold.lot_id) FROM stock_lot_hold hold
+                     WHERE hold.company_id = company.id AND hold.state = 'active'
                    ) AS held_lot_count,
                    (SELECT count(DISTINCT stock.lot_id) FROM stock, horizon
                      WHERE stock.company_id = company.id AND stock.expiration_date > horizon.now
@@ -64,12 +65,19 @@ class StockLotExpiryOverview(models.Model):
     # What each count opens
     # ------------------------------------------------------------------
     def action_open_held_lots(self):
+        """Lots held by this company (a lot may belong to no company; its hold does)."""
         action = self.env["ir.actions.act_window"]._for_xml_id(
             "stock_lot_traceability.stock_lot_action"
         )
         action.update(
             name=_("Held Lots"),
-            domain=[("hold_state", "=", "held"), ("company_id", "in", self.company_id.ids)],
+            domain=[
+                (
+                    "hold_ids",
+                    "any",
+                    [("state", "=", "active"), ("company_id", "in", self.company_id.ids)],
+                )
+            ],
             context={},
         )
         return action

@@ -43,8 +43,10 @@ class StockLotExpiryReport(models.Model):
 
     @api.model
     def _stock_query(self):
-        """The rows, as SQL (also used by the overview)."""
-        return """
+        """The rows, as SQL (also used by the overview). "Now" is the server's clock, as in
+        the domains of the actions (PostgreSQL's ``now()`` is the transaction's start)."""
+        now = fields.Datetime.to_string(fields.Datetime.now())
+        return f"""
             SELECT quant.id AS id,
                    quant.lot_id AS lot_id,
                    quant.product_id AS product_id,
@@ -61,10 +63,10 @@ class StockLotExpiryReport(models.Model):
                    lot.expiration_date AS expiration_date,
                    lot.alert_date AS alert_date,
                    date_trunc('week', lot.expiration_date)::date AS expiry_week,
-                   (lot.expiration_date::date - (now() AT TIME ZONE 'UTC')::date) AS days_left,
+                   (lot.expiration_date::date - ('{now}'::timestamp)::date) AS days_left,
                    CASE
-                       WHEN lot.expiration_date <= now() AT TIME ZONE 'UTC' THEN 'expired'
-                       WHEN lot.alert_date <= now() AT TIME ZONE 'UTC' THEN 'near_expiry'
+                       WHEN lot.expiration_date <= '{now}'::timestamp THEN 'expired'
+                       WHEN lot.alert_date <= '{now}'::timestamp THEN 'near_expiry'
                        ELSE 'ok'
                    END AS expiry_state,
                    COALESCE(lot.hold_state, 'free') AS hold_state
