@@ -1,4 +1,4 @@
-from odoo import _, api, fields, models
+from odoo import _, fields, models
 
 
 class StockLotExpiryOverview(models.Model):
@@ -112,7 +112,6 @@ class StockLotExpiryOverview(models.Model):
         )
         return action
 
-    @api.model
     def action_open_weekly_graph(self):
         action = self.env["ir.actions.act_window"]._for_xml_id(
             "stock_lot_traceability.stock_lot_expiry_report_action"
