@@ -1,5 +1,6 @@
 # the mixins first: the models inheriting them are built after them
-from . import evidence, stock_lot_check_mixin, stock_recall_evidence_mixin  # noqa: I001
+from . import evidence, lot_name_template_mixin, stock_lot_check_mixin  # noqa: I001
+from . import stock_recall_evidence_mixin
 from . import (
     mrp_production,
     mrp_unbuild,
@@ -10,13 +11,18 @@ from . import (
     res_config_settings,
     stock_adjustment_reason,
     stock_adjustment_report,
+    res_partner,
     stock_location,
     stock_lot,
     stock_lot_archive,
     stock_lot_hold,
     stock_lot_link,
+    stock_lot_expiry,
+    stock_lot_expiry_overview,
+    stock_lot_expiry_report,
     stock_lot_link_builder,
     stock_lot_repack,
+    stock_lot_numbering,
     stock_lot_trace,
     stock_lot_trace_line,
     stock_lot_traceability_flow,

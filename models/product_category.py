@@ -2,7 +2,8 @@ from odoo import fields, models
 
 
 class ProductCategory(models.Model):
-    _inherit = "product.category"
+    _name = "product.category"
+    _inherit = ["product.category", "stock.lot.name.template.mixin"]
 
     hold_on_receipt = fields.Boolean(
         string="Hold Lots on Receipt",

@@ -1,4 +1,5 @@
-from odoo import fields, models
+from odoo import _, fields, models
+from odoo.exceptions import UserError
 from odoo.tools import float_round
 
 
@@ -46,3 +47,36 @@ class ProductProduct(models.Model):
                 domain, ["product_id"], ["quantity:sum", "reserved_quantity:sum"]
             )
         }
+
+    def _next_lot_name(self, company=None):
+        """The next lot number of this product's lot number format (its own, or else its
+        category's), or ``False`` when it has none.
+
+        A number someone already typed by hand for this product is skipped, not reused.
+        """
+        self.ensure_one()
+        owner = self.product_tmpl_id._lot_name_template_owner()
+        if not owner:
+            return False
+        company = company or self.env.company
+        lots = self.env["stock.lot"].with_context(active_test=False)
+        for _attempt in range(100):
+            name = owner._next_lot_name_from_template()
+            taken = lots.search_count(
+                [
+                    ("product_id", "=", self.id),
+                    ("name", "=", name),
+                    ("company_id", "in", [company.id, False]),
+                ],
+                limit=1,
+            )
+            if not taken:
+                return name
+        raise UserError(
+            _(
+                "No free lot number found for %(product)s with the format “%(template)s”: "
+                "the next 100 numbers are already used.",
+                product=self.display_name,
+                template=owner.lot_name_template,
+            )
+        )

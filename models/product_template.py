@@ -1,8 +1,10 @@
-from odoo import fields, models
+from odoo import _, api, fields, models
+from odoo.exceptions import ValidationError
 
 
 class ProductTemplate(models.Model):
-    _inherit = "product.template"
+    _name = "product.template"
+    _inherit = ["product.template", "stock.lot.name.template.mixin"]
 
     hold_on_receipt = fields.Boolean(
         string="Hold Lots on Receipt",
@@ -13,3 +15,24 @@ class ProductTemplate(models.Model):
     def _holds_on_receipt(self):
         self.ensure_one()
         return self.hold_on_receipt or self.categ_id.hold_on_receipt
+
+    def _lot_name_template_owner(self):
+        """The product, or else its nearest category, whose lot number format applies."""
+        self.ensure_one()
+        if self.lot_name_template:
+            return self
+        category = self.categ_id
+        while category and not category.lot_name_template:
+            category = category.parent_id
+        return category
+
+    @api.constrains("alert_time")
+    def _check_alert_time(self):
+        for template in self.filtered(lambda template: template.alert_time < 0):
+            raise ValidationError(
+                _(
+                    "%(product)s: the expiry alert lead time (Alert Date, days before the "
+                    "expiration date) cannot be negative.",
+                    product=template.display_name,
+                )
+            )

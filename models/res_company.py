@@ -24,6 +24,13 @@ class ResCompany(models.Model):
         "or consumption. Archived lots stay in every trace, recall and report.",
     )
 
+    lot_expiry_alert_days = fields.Integer(
+        string="Default Expiry Alert (days)",
+        default=0,
+        help="Days before a lot's expiration date when it becomes 'near expiry', for the "
+        "products that set no alert lead time of their own (Alert Date 0).",
+    )
+
     @api.constrains("recall_follow_up_days")
     def _check_recall_follow_up_days(self):
         for company in self.filtered(lambda company: company.recall_follow_up_days < 0):
@@ -40,6 +47,16 @@ class ResCompany(models.Model):
             raise ValidationError(
                 _(
                     "%(company)s: the delay before archiving depleted lots cannot be negative.",
+                    company=company.name,
+                )
+            )
+
+    @api.constrains("lot_expiry_alert_days")
+    def _check_lot_expiry_alert_days(self):
+        for company in self.filtered(lambda company: company.lot_expiry_alert_days < 0):
+            raise ValidationError(
+                _(
+                    "%(company)s: the default expiry alert lead time cannot be negative.",
                     company=company.name,
                 )
             )

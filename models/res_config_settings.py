@@ -11,3 +11,6 @@ class ResConfigSettings(models.TransientModel):
         related="company_id.adjustment_reason_strict", readonly=False
     )
     lot_archive_days = fields.Integer(related="company_id.lot_archive_days", readonly=False)
+    lot_expiry_alert_days = fields.Integer(
+        related="company_id.lot_expiry_alert_days", readonly=False
+    )

@@ -1,3 +1,5 @@
+from datetime import timedelta
+
 from odoo import _, fields, models
 
 
@@ -30,6 +32,7 @@ class StockMove(models.Model):
         self, need, location_id, lot_id=None, package_id=None, owner_id=None, strict=True
     ):
         move = self if self._reserves_held_lots() else self.with_context(exclude_held_lots=True)
+        move = move._with_min_shelf_life()
         return super(StockMove, move)._update_reserved_quantity(
             need,
             location_id,
@@ -49,6 +52,7 @@ class StockMove(models.Model):
         allow_negative=False,
     ):
         move = self if self._reserves_held_lots() else self.with_context(exclude_held_lots=True)
+        move = move._with_min_shelf_life()
         return super(StockMove, move)._get_available_quantity(
             location_id,
             lot_id=lot_id,
@@ -57,6 +61,29 @@ class StockMove(models.Model):
             strict=strict,
             allow_negative=allow_negative,
         )
+
+    def _min_expiration_date(self):
+        """The earliest expiration date a lot may have for this move: its customer's
+        minimum remaining shelf life counted from the arrival (the move's date, or now if
+        later). ``False`` when the customer has no minimum or this is not a delivery."""
+        self.ensure_one()
+        partner = self.picking_id.partner_id or self.partner_id
+        if (
+            not partner
+            or self.location_dest_id.usage != "customer"
+            or not self.product_id.use_expiration_date
+        ):
+            return False
+        days = partner._min_shelf_life_days()
+        if not days:
+            return False
+        return max(self.date or fields.Datetime.now(), fields.Datetime.now()) + timedelta(days=days)
+
+    def _with_min_shelf_life(self):
+        """Reservation skips lots that would arrive with less than the customer's minimum
+        remaining shelf life (``stock.quant._get_gather_domain``)."""
+        min_date = len(self) == 1 and self._min_expiration_date()
+        return self.with_context(min_expiration_date=min_date) if min_date else self
 
     def _action_done(self, cancel_backorder=False):
         # the hold gate itself is in stock.move.line._action_done, where every movement passes

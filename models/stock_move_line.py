@@ -207,3 +207,28 @@ class StockMoveLine(models.Model):
                 line.lot_id = lot
                 revived |= line
         return super(StockMoveLine, self - revived)._create_and_assign_production_lot()
+
+    def _name_new_lots_from_template(self):
+        """Give a lot name from the product's lot number format to the lines that create
+        lots (receipts, or any operation type that creates lots) and were left empty: one
+        lot per move for lot-tracked products, one per line for serials. Lines of products
+        without a format are left to Odoo (which asks for a lot)."""
+        lines = self.filtered(
+            lambda line: (
+                line.state not in ("done", "cancel")
+                and line.product_id.tracking in ("lot", "serial")
+                and not line.lot_id
+                and not line.lot_name
+                and line.picking_type_id.use_create_lots
+                and float_compare(line.quantity, 0, precision_rounding=line.product_uom_id.rounding)
+                > 0
+                and (line.picked or not any(line.picking_id.move_line_ids.mapped("picked")))
+                and line.product_id.product_tmpl_id._lot_name_template_owner()
+            )
+        )
+        name_by_move = {}
+        for line in lines:
+            if line.product_id.tracking == "serial" or line.move_id.id not in name_by_move:
+                name = line.product_id._next_lot_name(line.company_id)
+                name_by_move[line.move_id.id] = name
+            line.lot_name = name_by_move[line.move_id.id]

@@ -1,4 +1,14 @@
 from odoo import _, fields, models
+from odoo.exceptions import AccessError, UserError
+from odoo.tools import format_date, plaintext2html
+
+from . import evidence
+
+_OVERRIDE_FIELDS = {
+    "shelf_life_override_by_id",
+    "shelf_life_override_date",
+    "shelf_life_override_note",
+}
 
 
 class StockPicking(models.Model):
@@ -13,6 +23,31 @@ class StockPicking(models.Model):
         help="The recall this return receipt brings goods back for.",
     )
     recall_id = fields.Many2one(related="recall_partner_id.recall_id", string="Recall")
+    shelf_life_override_by_id = fields.Many2one(
+        "res.users",
+        string="Shelf Life Override By",
+        readonly=True,
+        copy=False,
+        help="The Quality Manager who let this delivery ship lots with less than the "
+        "customer's minimum remaining shelf life.",
+    )
+    shelf_life_override_date = fields.Datetime(
+        string="Shelf Life Override On", readonly=True, copy=False
+    )
+    shelf_life_override_note = fields.Text(
+        string="Shelf Life Override Reason", readonly=True, copy=False
+    )
+
+    def write(self, vals):
+        if _OVERRIDE_FIELDS & set(vals) and not evidence.is_system(self):
+            raise UserError(
+                _(
+                    "The shelf life override of %(pickings)s is recorded by a Quality "
+                    "Manager's confirmation, never typed.",
+                    pickings=", ".join(self.mapped("name")),
+                )
+            )
+        return super().write(vals)
 
     def _action_done(self):
         res = super()._action_done()
@@ -77,3 +112,96 @@ class StockPicking(models.Model):
             )
         )
         scope_lines.recall_id._refresh_quantities()
+
+    def _sanity_check(self, separate_pickings=True):
+        self.move_line_ids._name_new_lots_from_template()
+        return super()._sanity_check(separate_pickings=separate_pickings)
+
+    # ------------------------------------------------------------------
+    # Customer minimum remaining shelf life
+    # ------------------------------------------------------------------
+    def _pre_action_done_hook(self):
+        res = super()._pre_action_done_hook()
+        if res is True:
+            short = self._short_shelf_life_lines().picking_id.filtered(
+                lambda picking: not picking.shelf_life_override_by_id
+            )
+            if short:
+                return short._action_shelf_life_override_wizard()
+        return res
+
+    def _short_shelf_life_lines(self):
+        """Lines shipping a lot that arrives with less than the customer's minimum remaining
+        shelf life (nothing for customers without one)."""
+        lines = self.env["stock.move.line"]
+        for move in self.move_ids.filtered(lambda move: move.state not in ("done", "cancel")):
+            min_date = move._min_expiration_date()
+            if min_date:
+                lines |= move.move_line_ids.filtered(
+                    lambda line, min_date=min_date, move=move: (
+                        line.lot_id.expiration_date
+                        and line.lot_id.expiration_date < min_date
+                        and (line.picked or not move.picked)
+                    )
+                )
+        return lines
+
+    def _shelf_life_summary(self):
+        """One line per short lot: its expiration date and the customer's minimum."""
+        return "\n".join(
+            _(
+                "- %(picking)s: lot %(lot)s (%(product)s) expires on %(date)s; "
+                "%(partner)s requires %(days)s days of remaining shelf life.",
+                picking=line.picking_id.name,
+                lot=line.lot_id.name,
+                product=line.product_id.display_name,
+                date=format_date(self.env, line.lot_id.expiration_date),
+                partner=line.picking_id.partner_id.display_name,
+                days=line.picking_id.partner_id._min_shelf_life_days(),
+            )
+            for line in self._short_shelf_life_lines()
+        )
+
+    def _action_shelf_life_override_wizard(self):
+        wizard = self.env["stock.picking.shelf.life.wizard"].create(
+            {"picking_ids": [fields.Command.set(self.ids)], "summary": self._shelf_life_summary()}
+        )
+        return {
+            "type": "ir.actions.act_window",
+            "name": _("Minimum Shelf Life Not Met"),
+            "res_model": "stock.picking.shelf.life.wizard",
+            "res_id": wizard.id,
+            "view_mode": "form",
+            "target": "new",
+            "context": dict(self.env.context),
+        }
+
+    def _override_shelf_life(self, note):
+        """Record a Quality Manager's decision to ship short shelf life on these deliveries."""
+        if not self.env.user.has_group("stock_lot_traceability.group_quality_manager"):
+            raise AccessError(
+                _(
+                    "Only a Quality Manager may let %(pickings)s ship lots with less than the "
+                    "customer's minimum remaining shelf life.",
+                    pickings=", ".join(self.mapped("name")),
+                )
+            )
+        for picking in self:
+            summary = picking._shelf_life_summary()
+            evidence.system(picking).write(
+                {
+                    "shelf_life_override_by_id": self.env.uid,
+                    "shelf_life_override_date": fields.Datetime.now(),
+                    "shelf_life_override_note": note,
+                }
+            )
+            picking.message_post(
+                body=plaintext2html(
+                    _(
+                        "Minimum remaining shelf life overridden by %(user)s: %(note)s\n%(lots)s",
+                        user=self.env.user.name,
+                        note=note,
+                        lots=summary,
+                    )
+                )
+            )

@@ -1,6 +1,7 @@
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 from odoo.http import request
+from odoo.osv import expression
 from odoo.tools import float_compare
 
 
@@ -41,6 +42,29 @@ class StockQuant(models.Model):
         if self.env.context.get("exclude_held_lots"):
             quants = quants.filtered(lambda quant: quant.lot_id.hold_state != "held")
         return quants
+
+    def _get_gather_domain(
+        self, product_id, location_id, lot_id=None, package_id=None, owner_id=None, strict=False
+    ):
+        """A customer's minimum remaining shelf life (context ``min_expiration_date``, set
+        by the reserving move): lots expiring earlier are left out, like Odoo's own
+        ``with_expiration`` leaves out expired lots."""
+        domain = super()._get_gather_domain(
+            product_id, location_id, lot_id, package_id, owner_id, strict
+        )
+        min_date = self.env.context.get("min_expiration_date")
+        if min_date:
+            domain = expression.AND(
+                [
+                    [
+                        "|",
+                        ("expiration_date", ">=", min_date),
+                        ("expiration_date", "=", False),
+                    ],
+                    domain,
+                ]
+            )
+        return domain
 
     def _compute_available_quantity(self):
         super()._compute_available_quantity()
