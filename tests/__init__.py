@@ -7,11 +7,13 @@ from . import (
     test_hold_gate,
     test_hold_leak_property,
     test_holds,
+    test_lot_status,
     test_recall,
     test_recall_scale,
     test_recall_scope_set_based,
     test_scope,
     test_security,
+    test_timeline,
     test_trace_engine,
     test_ui,
 )

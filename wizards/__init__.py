@@ -3,6 +3,7 @@ from . import (
     stock_lot_hold_wizard,
     stock_lot_link_wizard,
     stock_lot_quarantine_impact,
+    stock_lot_timeline,
     stock_recall_account_wizard,
     stock_recall_account_wizard_line,
     stock_recall_cancel_wizard,
