@@ -157,7 +157,7 @@ class StockLot(models.Model):
                   JOIN stock_location root
                     ON root.id = wh.wh_input_stock_loc_id
                     OR (root.id = wh.wh_qc_stock_loc_id AND wh.reception_steps = 'three_steps')
-                  JOIN stock_location loc ON loc.parent_path LIKE root.parent_path || '%%'
+                  JOIN stock_location loc ON starts_with(loc.parent_path, root.parent_path)
                  WHERE wh.reception_steps != 'one_step'
             ), stock AS (
                 SELECT quant.lot_id,

@@ -17,6 +17,10 @@ class TestLotStatus(HoldCase):
     def setUpClass(cls):
         super().setUpClass()
         cls.manager = cls._user("status_recall", "stock_lot_traceability.group_recall_manager")
+        # cocoa keeps 100 days, with an alert 10 days before; the two lots in stock too
+        cls.cocoa.write({"expiration_time": 100, "alert_time": 10})
+        for lot in cls.cocoa_old | cls.cocoa_new:
+            lot.alert_date = lot.expiration_date - timedelta(days=10)
 
     def assertStatus(self, lot, stage, condition="available"):
         lot.invalidate_recordset(["lot_stage", "lot_condition"])
@@ -159,7 +163,7 @@ class TestLotStatus(HoldCase):
         with freeze_time(now + timedelta(days=21)):
             self.assertIn(self.cocoa_new, cron())
             self.assertStatus(self.cocoa_new, "in_stock", "expired")
-            self.assertStatus(self.cocoa_old, "in_stock", "available")
+            self.assertStatus(self.cocoa_old, "in_stock", "near_expiry")  # alert on day 20
 
     def test_expired_takes_precedence_over_hold(self):
         self._hold(self.cocoa_old, reason="expired", note="Past its date")
@@ -217,8 +221,9 @@ class TestLotStatus(HoldCase):
         with patch.object(lot_model, "_refresh_lot_status", refresh):
             self.flow._validate_picking(delivery)
         self.assertEqual(calls, [set((self.cocoa_old | self.cocoa_new).ids)])
-        self.assertStatus(self.cocoa_old, "in_stock")  # 20 left
-        self.assertStatus(self.cocoa_new, "in_stock")
+        taken = {line.lot_id: line.quantity for line in delivery.move_line_ids}
+        for lot, quantity in taken.items():
+            self.assertStatus(lot, "delivered" if quantity == 50 else "in_stock")
 
     def test_install_fills_existing_lots(self):
         lots = self.premix_1 | self.biscuit_1 | self.cocoa_old

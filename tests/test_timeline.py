@@ -210,7 +210,9 @@ class TestTimeline(TraceabilityCase):
             {"FLOUR-1", "FLOUR-2", "FLOUR-T"},
         )
         self.assertEqual(
-            self._search([("vendor_search_id", "ilike", "Farm")]),
+            self._search(
+                [("vendor_search_id", "ilike", "Farm"), ("product_id", "=", self.eggs.id)]
+            ),
             {"EGGS-1"},
         )
 
