@@ -1,8 +1,24 @@
-from odoo import _, models
+from odoo import _, fields, models
 
 
 class StockMove(models.Model):
     _inherit = "stock.move"
+
+    adjustment_reason_id = fields.Many2one(
+        "stock.adjustment.reason",
+        string="Adjustment Reason",
+        index="btree_not_null",
+        readonly=True,
+        help="Why this inventory adjustment was made, as given when the count was applied.",
+    )
+    adjustment_currency_id = fields.Many2one(related="company_id.currency_id")
+    adjustment_value = fields.Monetary(
+        string="Adjustment Value",
+        currency_field="adjustment_currency_id",
+        readonly=True,
+        help="Value of an inventory adjustment: quantity x unit cost, from the stock "
+        "valuation when it exists, else the product cost. Negative for a loss.",
+    )
 
     def _reserves_held_lots(self):
         """Only moves the hold rule allows (quarantine, vendor, scrap) reserve a held lot."""
@@ -46,7 +62,27 @@ class StockMove(models.Model):
         # the hold gate itself is in stock.move.line._action_done, where every movement passes
         moves = super()._action_done(cancel_backorder=cancel_backorder)
         moves._hold_lots_received_for_inspection()
+        moves._record_adjustment_value()
         return moves
+
+    def _record_adjustment_value(self):
+        """Store the value of done inventory adjustments (after stock_account valued them)."""
+        for move in self.filtered(lambda move: move.is_inventory and move.state == "done"):
+            move.adjustment_value = move._adjustment_value()
+
+    def _adjustment_value(self):
+        """Signed value of this inventory move: its valuation layers when stock_account is
+        installed and valued it, else quantity x the product's cost."""
+        self.ensure_one()
+        if "stock_valuation_layer_ids" in self._fields:
+            # sudo: the valuation is read for the record, whoever applies the count
+            layers = self.sudo().stock_valuation_layer_ids
+            if layers:
+                return sum(layers.mapped("value"))
+        quantity = self.product_uom._compute_quantity(self.quantity, self.product_id.uom_id)
+        sign = 1 if self.location_id.usage not in ("internal", "transit") else -1
+        cost = self.product_id.with_company(self.company_id).standard_price
+        return self.adjustment_currency_id.round(sign * quantity * cost)
 
     def _hold_lots_received_for_inspection(self):
         """Hold every lot received from a vendor for a product that asks for inspection."""

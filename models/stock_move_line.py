@@ -1,6 +1,6 @@
 from markupsafe import Markup
 
-from odoo import _, api, models
+from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import float_compare
 
@@ -17,6 +17,12 @@ _DONE_LINE_MOVING_FIELDS = {
 
 class StockMoveLine(models.Model):
     _inherit = "stock.move.line"
+
+    adjustment_reason_id = fields.Many2one(related="move_id.adjustment_reason_id")
+    adjustment_currency_id = fields.Many2one(related="move_id.adjustment_currency_id")
+    adjustment_value = fields.Monetary(
+        related="move_id.adjustment_value", currency_field="adjustment_currency_id"
+    )
 
     def init(self):
         """Index done lines by lot: Odoo 18 has none, and every trace looks lots up here."""

@@ -1,1 +1,1 @@
-from . import stock_recall_pdf, stock_recall_xlsx
+from . import stock_adjustment_xlsx, stock_recall_pdf, stock_recall_xlsx

@@ -1,5 +1,7 @@
 from . import (
     test_access,
+    test_adjustments,
+    test_archive,
     test_bad_input,
     test_evidence,
     test_genealogy,
@@ -11,6 +13,7 @@ from . import (
     test_recall,
     test_recall_scale,
     test_recall_scope_set_based,
+    test_repack,
     test_scope,
     test_security,
     test_timeline,

@@ -1,8 +1,10 @@
 from . import (
+    stock_inventory_adjustment_name,
     stock_lot_hold_release_wizard,
     stock_lot_hold_wizard,
     stock_lot_link_wizard,
     stock_lot_quarantine_impact,
+    stock_lot_repack_wizard,
     stock_lot_timeline,
     stock_recall_account_wizard,
     stock_recall_account_wizard_line,
