@@ -123,6 +123,20 @@ class TestLotStatus(HoldCase):
         scrap.action_validate()
         self.assertStatus(self.cocoa_old, "consumed")
 
+    def test_repacked(self):
+        """All of COCOA-OLD repacked (48 good, 2 wasted): repacked; a partial repack of
+        COCOA-NEW leaves it in stock, what is left of it comes first."""
+        new = self.cocoa_old._repack(50, self.stock, 48, 2, "Torn bags")
+        self.assertStatus(self.cocoa_old, "repacked")
+        self.assertStatus(new, "in_stock")
+        partial = self.cocoa_new._repack(10, self.stock, 10, 0, "Relabelled")
+        self.assertStatus(self.cocoa_new, "in_stock")
+        self.assertStatus(partial, "in_stock")
+        kinds = [event["kind"] for event in self.cocoa_old._timeline()]
+        self.assertEqual(kinds[-1], "repack")
+        self.assertIn("scrap", kinds)
+        self.assertIn("repacked_from", [event["kind"] for event in new._timeline()])
+
     def test_archived_and_unarchived(self):
         self.flow._deliver_lots(self.alpha, [(self.cocoa, self.cocoa_old, 50)])
         self.assertStatus(self.cocoa_old, "delivered")
