@@ -1,6 +1,7 @@
 from contextlib import contextmanager
 
-from odoo import api, fields, models
+from odoo import _, api, fields, models
+from odoo.exceptions import UserError
 from odoo.tools import SQL
 
 LOT_STAGES = [
@@ -92,22 +93,30 @@ class StockLot(models.Model):
     @api.model_create_multi
     def create(self, vals_list):
         for vals in vals_list:
-            vals.pop("lot_stage", None)
-            vals.pop("lot_condition", None)
+            self._check_lot_status_not_written(vals)
         lots = super().create(vals_list)
         lots._mark_lot_status()
         return lots
 
     def write(self, vals):
-        vals = {
-            name: value
-            for name, value in vals.items()
-            if name not in ("lot_stage", "lot_condition")
-        }
+        self._check_lot_status_not_written(vals)
         res = super().write(vals)
         if {"active", "expiration_date", "alert_date"} & set(vals):
             self._mark_lot_status()
         return res
+
+    @api.model
+    def _check_lot_status_not_written(self, vals):
+        """Stage and condition follow the lot's flows: nobody sets them by hand."""
+        written = {"lot_stage", "lot_condition"} & set(vals)
+        if written:
+            raise UserError(
+                _(
+                    "The stage and condition of a lot follow its receipts, reservations, "
+                    "moves, holds, recalls and dates, and cannot be written (%(fields)s).",
+                    fields=", ".join(sorted(written)),
+                )
+            )
 
     # ------------------------------------------------------------------
     # Refresh

@@ -239,6 +239,17 @@ class TestLotStatus(HoldCase):
         for lot, quantity in taken.items():
             self.assertStatus(lot, "delivered" if quantity == 50 else "in_stock")
 
+    def test_status_is_not_written_by_hand(self):
+        with self.assertRefused(
+            "stage and condition of a lot .* cannot be written \\(lot_stage\\)"
+        ):
+            self.cocoa_old.write({"lot_stage": "delivered"})
+        with self.assertRefused("cannot be written \\(lot_condition\\)"):
+            self.env["stock.lot"].create(
+                {"name": "FORCED", "product_id": self.cocoa.id, "lot_condition": "expired"}
+            )
+        self.assertStatus(self.cocoa_old, "in_stock")
+
     def test_install_fills_existing_lots(self):
         lots = self.premix_1 | self.biscuit_1 | self.cocoa_old
         self._hold(self.cocoa_old)
