@@ -5,6 +5,7 @@ from . import (
     stock_lot_link_wizard,
     stock_lot_quarantine_impact,
     stock_lot_repack_wizard,
+    stock_lot_timeline,
     stock_picking_shelf_life_wizard,
     stock_recall_account_wizard,
     stock_recall_account_wizard_line,
