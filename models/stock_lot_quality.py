@@ -54,6 +54,7 @@ class StockLot(models.Model):
         "test_result_ids.passed",
         "test_result_ids.is_current",
         "product_id.product_tmpl_id.quality_spec_ids.required",
+        "product_id.product_tmpl_id.quality_spec_ids.active",
     )
     def _compute_quality_state(self):
         for lot in self:

@@ -155,6 +155,16 @@ class TestCertificateOfAnalysis(QualityCase):
         self.assertEqual(len(mail.attachment_ids), 21)
         self.assertEqual(delivery.coa_mail_state, "queued")
 
+    def test_a_stock_user_validates_a_delivery_to_a_coa_customer(self):
+        self._pass_biscuit(self.biscuit_1)
+        delivery = self._sell(self.biscuit, 2, partner=self.alpha)
+        self.flow._pick_lots(delivery.move_ids, [(self.biscuit_1, 2)])
+        self.flow._validate_picking(delivery.with_user(self.stock_user))
+        mail = self._coa_mails(delivery)
+        self.assertEqual(len(mail), 1)
+        self.assertEqual(mail.attachment_ids.mapped("name"), ["CoA BISCUIT-1.pdf"])
+        self.assertEqual(mail.recipient_ids, self.alpha_warehouse)
+
     def test_lot_not_passed_blocks_the_mail_not_the_delivery(self):
         self._pass_biscuit(self.biscuit_1)
         self._result(self.biscuit_2, self.water, 0.5)  # listeria still pending
