@@ -26,3 +26,14 @@ class ResPartner(models.Model):
         """The partner's own minimum, or else its company's (a delivery address)."""
         self.ensure_one()
         return self.min_shelf_life_days or self.commercial_partner_id.min_shelf_life_days
+
+    send_coa = fields.Boolean(
+        string="Send Certificates of Analysis with deliveries",
+        help="When a delivery to this customer is validated, e-mail the Certificate of "
+        "Analysis of every lot shipped to its delivery contact. Set on the company: its "
+        "contacts and addresses follow it.",
+    )
+
+    def _commercial_fields(self):
+        """The customer company decides for all its contacts and delivery addresses."""
+        return [*super()._commercial_fields(), "send_coa"]
