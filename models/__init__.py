@@ -1,6 +1,7 @@
 # the mixins first: the models inheriting them are built after them
 from . import evidence, stock_lot_check_mixin, stock_recall_evidence_mixin  # noqa: I001
 from . import (
+    ir_attachment,
     mrp_production,
     mrp_unbuild,
     product_category,
@@ -10,6 +11,9 @@ from . import (
     res_config_settings,
     stock_location,
     stock_lot,
+    stock_lot_allergen,
+    stock_lot_attributes,
+    stock_lot_certification,
     stock_lot_hold,
     stock_lot_link,
     stock_lot_link_builder,
@@ -18,6 +22,7 @@ from . import (
     stock_lot_traceability_flow,
     stock_move,
     stock_move_line,
+    stock_move_line_vendor_lot,
     stock_picking,
     stock_quant,
     stock_recall,

@@ -1,5 +1,6 @@
 from . import (
     test_access,
+    test_allergens,
     test_bad_input,
     test_evidence,
     test_genealogy,
@@ -7,6 +8,7 @@ from . import (
     test_hold_gate,
     test_hold_leak_property,
     test_holds,
+    test_lot_attributes,
     test_recall,
     test_recall_scale,
     test_recall_scope_set_based,
