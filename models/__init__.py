@@ -17,6 +17,7 @@ from . import (
     stock_lot_hold,
     stock_lot_link,
     stock_lot_link_builder,
+    stock_lot_portal,
     stock_lot_trace,
     stock_lot_trace_line,
     stock_lot_traceability_flow,

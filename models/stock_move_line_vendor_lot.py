@@ -19,11 +19,10 @@ class StockMoveLine(models.Model):
         return res
 
     def _write_vendor_lot_names(self):
-        """Give each lot the vendor lot of its first line; a lot that already has another
-        one keeps it, and its chatter says which receipt brought a different number."""
-        lines = self.filtered(
-            lambda line: line.state == "done" and line.lot_id and line.vendor_lot_name
-        )
+        """Give each lot the vendor lot of its first line (lines just done); a lot that
+        already has another one keeps it, and its chatter says which receipt brought a
+        different number."""
+        lines = self.filtered(lambda line: line.lot_id and line.vendor_lot_name)
         given = {}  # lot id: vendor lot given now
         for line in lines:
             lot, value = line.lot_id, line.vendor_lot_name.strip()

@@ -50,13 +50,15 @@ class TestAllergens(TraceabilityCase):
         self.assertEqual(self.biscuit_2.inherited_allergen_ids, self.gluten | self.egg)
 
     def test_search_lots_containing_an_allergen_via_ingredients(self):
+        factory = self.flour_1 | self.flour_2 | self.sugar_1 | self.eggs_1
+        factory |= self.premix_1 | self.premix_2 | self.biscuit_1 | self.biscuit_2
         Lot = self.env["stock.lot"]
         self.assertEqual(
-            Lot.search([("inherited_allergen_ids", "in", self.egg.ids)]),
+            Lot.search([("id", "in", factory.ids), ("inherited_allergen_ids", "in", self.egg.ids)]),
             self.biscuit_1 | self.biscuit_2,
         )
         self.assertEqual(
-            Lot.search([("inherited_allergen_ids", "ilike", "gluten")]),
+            Lot.search([("id", "in", factory.ids), ("inherited_allergen_ids", "ilike", "gluten")]),
             self.premix_1 | self.premix_2 | self.biscuit_1 | self.biscuit_2,
         )
 
@@ -70,9 +72,11 @@ class TestAllergens(TraceabilityCase):
     def _rows(self, report):
         action = report.action_compute()
         lines = self.env[action["res_model"]].search(action["domain"])
+        customers = self.alpha | self.beta | self.gamma  # the database has demo customers too
         return sorted(
             (line.partner_id.name, line.lot_id.name, line.picking_id.name, line.quantity)
             for line in lines
+            if line.partner_id in customers
         )
 
     def test_customers_who_received_an_allergen_in_a_period(self):
