@@ -10,6 +10,14 @@ class ProductTemplate(models.Model):
         "inspection when the receipt is validated. Also set on the product category.",
     )
 
+    quality_spec_ids = fields.One2many(
+        "product.quality.spec",
+        "product_tmpl_id",
+        string="Specifications",
+        help="What each lot of this product is tested for: the lines of its Certificate of "
+        "Analysis.",
+    )
+
     def _holds_on_receipt(self):
         self.ensure_one()
         return self.hold_on_receipt or self.categ_id.hold_on_receipt
