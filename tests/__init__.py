@@ -9,6 +9,7 @@ from . import (
     test_hold_leak_property,
     test_holds,
     test_lot_attributes,
+    test_portal_coa,
     test_recall,
     test_recall_scale,
     test_recall_scope_set_based,
