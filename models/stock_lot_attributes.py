@@ -84,13 +84,17 @@ class StockLot(models.Model):
             )
 
     def _compute_inherited_allergen_ids(self):
-        """One engine walk per lot (the walk is per start lot); shown on the form only."""
+        """The allergens of every upstream lot: one engine walk for all lots of ``self``
+        (:meth:`_trace_per_lot`), then one read of the upstream lots' allergens."""
+        lots = self.filtered("id")
+        upstream = lots._trace_per_lot("up")
+        all_upstream = self.browse({lot_id for trace in upstream.values() for lot_id in trace})
+        allergens = {lot.id: lot.allergen_ids for lot in all_upstream}
         for lot in self:
-            if not lot.id:
-                lot.inherited_allergen_ids = False
-                continue
-            upstream = lot._trace_lots("up") - lot
-            lot.inherited_allergen_ids = upstream.allergen_ids
+            lot_ids = [lot_id for lot_id, depth in upstream.get(lot.id, {}).items() if depth]
+            lot.inherited_allergen_ids = self.env["stock.lot.allergen"].union(
+                *(allergens[lot_id] for lot_id in lot_ids)
+            )
 
     def _search_inherited_allergen_ids(self, operator, value):
         """Lots made from a lot declaring the allergen: one downstream trace of them all."""
