@@ -5,13 +5,16 @@ from odoo.exceptions import UserError
 
 # Changing these replaces the file itself.
 _CONTENT_FIELDS = {"datas", "raw", "db_datas", "store_fname", "url"}
+# Changing these takes the document away from its lot, or out of the typed documents.
+_FILING_FIELDS = {"lot_document_type", "res_model", "res_id"}
 
 
 class IrAttachment(models.Model):
     """Lot documents: an attachment of a lot with a document type is evidence.
 
-    Only a Quality Manager may delete it, and the lot's chatter records who deleted which
-    file; its content cannot be replaced (attach a new version instead).
+    Only a Quality Manager may delete it or file it elsewhere (another type, another
+    record), and the lot's chatter records who deleted which file; its content cannot be
+    replaced (attach a new version instead).
     """
 
     _inherit = "ir.attachment"
@@ -39,17 +42,35 @@ class IrAttachment(models.Model):
         )
 
     def write(self, vals):
-        if _CONTENT_FIELDS & set(vals) and not self.env.su:
-            typed = self._typed_lot_documents()
-            if typed:
-                raise UserError(
-                    _(
-                        "The content of lot document %(files)s cannot be replaced: attach "
-                        "the new version as another document.",
-                        files=", ".join(typed.mapped("name")),
-                    )
-                )
+        if not self.env.su and (_CONTENT_FIELDS | _FILING_FIELDS) & set(vals):
+            self._typed_lot_documents()._check_lot_document_write(vals)
         return super().write(vals)
+
+    def _check_lot_document_write(self, vals):
+        if not self:
+            return
+        files = ", ".join(self.mapped("name"))
+        if _CONTENT_FIELDS & set(vals):
+            raise UserError(
+                _(
+                    "The content of lot document %(files)s cannot be replaced: attach the "
+                    "new version as another document.",
+                    files=files,
+                )
+            )
+        changed = any(
+            attachment[name] != vals[name]
+            for attachment in self
+            for name in _FILING_FIELDS & set(vals)
+        )
+        if changed and not self.env.user.has_group("stock_lot_traceability.group_quality_manager"):
+            raise UserError(
+                _(
+                    "Only a Quality Manager can change the type or the record of lot "
+                    "documents (%(files)s).",
+                    files=files,
+                )
+            )
 
     @api.ondelete(at_uninstall=False)
     def _unlink_lot_documents_by_quality_only(self):

@@ -39,6 +39,7 @@ class StockLot(models.Model):
         "res_id",
         string="Documents",
         domain=[("res_model", "=", "stock.lot")],
+        context={"default_res_model": "stock.lot"},
         help="Files attached to the lot: supplier CoAs, certificates, lab reports, photos.",
     )
     document_count = fields.Integer(compute="_compute_document_count")

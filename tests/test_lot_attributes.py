@@ -149,6 +149,34 @@ class TestLotAttributes(TraceabilityCase):
         self.assertEqual(self.flour_1.document_count, 2)
         self.assertEqual(coa.lot_document_type, "supplier_coa")
 
+    def test_documents_added_in_the_tab(self):
+        """What the Documents tab of the form does: a new line in the lot's documents."""
+        self.flour_1.with_user(self.stock_user).write(
+            {
+                "document_ids": [
+                    Command.create(
+                        {
+                            "name": "origin.pdf",
+                            "lot_document_type": "certificate_origin",
+                            "datas": base64.b64encode(b"%PDF-1.4 origin"),
+                        }
+                    )
+                ]
+            }
+        )
+        document = self.flour_1.document_ids
+        self.assertEqual((document.res_model, document.res_id), ("stock.lot", self.flour_1.id))
+        self.assertEqual(document.lot_document_type, "certificate_origin")
+
+    def test_typed_documents_stay_filed_on_their_lot(self):
+        coa = self._document(self.flour_1, "supplier_coa")
+        for vals in ({"lot_document_type": False}, {"res_id": self.flour_2.id}):
+            with self.assertRefused("Only a Quality Manager can change"):
+                coa.with_user(self.stock_user).write(vals)
+        coa.with_user(self.stock_user).write({"description": "Mill CoA, week 12"})
+        coa.with_user(self.quality).write({"lot_document_type": "lab_report"})
+        self.assertEqual(coa.lot_document_type, "lab_report")
+
     def test_typed_documents_are_not_deleted_silently(self):
         coa = self._document(self.flour_1, "supplier_coa")
         with self.assertRefused("Only a Quality Manager can delete lot documents"):
