@@ -177,15 +177,16 @@ class StockLot(models.Model):
         (what was issued is evidence)."""
         return self._coa_documents(partner)[1]
 
-    def _coa_documents(self, partner=None):
+    def _coa_documents(self, partner=None, combined=True):
         """``(attachments, pdf)``: each lot's CoA stored on the lot, and the PDF of all of
-        them (the lot's own when there is one), with the same certificate numbers."""
+        them (the lot's own when there is one; none unless ``combined``), with the same
+        certificate numbers."""
         if not self:
             raise UserError(_("Select at least one lot to print a Certificate of Analysis."))
         self._check_coa_possible()
         renderer = self.env["stock.lot.coa.pdf"]
         numbers = {lot.id: renderer._next_number() for lot in self}
-        pdf_by_lot = {lot.id: renderer._generate(lot, partner, numbers) for lot in self}
+        pdf_by_lot = renderer._generate_each(self, partner, numbers)
         attachments = self.env["ir.attachment"].create(
             [
                 {
@@ -200,7 +201,7 @@ class StockLot(models.Model):
         )
         if len(self) == 1:
             return attachments, pdf_by_lot[self.id]
-        return attachments, renderer._generate(self, partner, numbers)
+        return attachments, combined and renderer._generate(self, partner, numbers)
 
     def action_print_coa(self):
         attachments, content = self._coa_documents()

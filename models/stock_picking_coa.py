@@ -71,7 +71,7 @@ class StockPicking(models.Model):
         recipient = self._coa_recipient()
         if not recipient.email:
             raise UserError(_("the delivery contact %s has no e-mail address.", recipient.name))
-        attachments, _pdf = lots._coa_documents(self.partner_id)
+        attachments, _pdf = lots._coa_documents(self.partner_id, combined=False)
         template = self.env.ref("stock_lot_traceability.stock_picking_coa_mail_template")
         template.send_mail(
             self.id,

@@ -2,10 +2,11 @@ import base64
 import io
 from datetime import datetime
 
+from PIL import Image as PILImage
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4, letter
 from reportlab.lib.units import mm
-from reportlab.lib.utils import ImageReader
+from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen import canvas as pdf_canvas
 from reportlab.platypus import (
     Flowable,
@@ -20,10 +21,14 @@ from reportlab.platypus import (
 
 from odoo import _, api, fields, models
 
-from .stock_recall_pdf import GAP_RED, HEADER_BLUE
+from .stock_recall_pdf import BOLD_FONT, GAP_RED, HEADER_BLUE
 
 PASS_GREEN = colors.HexColor("#1E7B34")
 MARGIN = 15 * mm
+CELL_FONT, CELL_SIZE, CELL_PADDING = "Helvetica", 8, 6  # Table's default padding: 6 pt a side
+LOGO_HEIGHT = 18 * mm
+LOGO_PIXELS = (600, 240)  # enough for 18 mm at 300 dpi
+_LOGO_CACHE = {}  # (database, company, write date): (JPEG bytes, width, height) or None
 
 
 class _CertificateStart(Flowable):
@@ -70,7 +75,12 @@ class _NumberedCanvas(pdf_canvas.Canvas):
 
 
 class StockLotCoaPdf(models.AbstractModel):
-    """The Certificate of Analysis of a lot, built with reportlab (not QWeb)."""
+    """The Certificate of Analysis of a lot, built with reportlab (not QWeb).
+
+    A delivery of hundreds of lots renders hundreds of certificates inside its validation,
+    so what every certificate shares (labels, styles, the company's logo converted once to
+    JPEG, which PDF embeds as is) is prepared once per batch, and table cells are plain
+    strings unless their text must wrap."""
 
     _name = "stock.lot.coa.pdf"
     _description = "Certificate of Analysis"
@@ -82,171 +92,258 @@ class StockLotCoaPdf(models.AbstractModel):
 
     @api.model
     def _generate(self, lots, partner, numbers):
-        """One certificate per lot of ``lots`` (``numbers``: ``{lot id: number}``)."""
+        """One PDF: a certificate per lot of ``lots`` (``numbers``: ``{lot id: number}``)."""
+        return self._build(self._prepare(lots), lots, partner, numbers)
+
+    @api.model
+    def _generate_each(self, lots, partner, numbers):
+        """``{lot id: PDF}``: the certificate of each lot in a PDF of its own."""
+        shared = self._prepare(lots)
+        return {lot.id: self._build(shared, lot, partner, numbers) for lot in lots}
+
+    def _prepare(self, lots):
+        """What the certificates of ``lots`` share: company, page, styles, labels, logo."""
         company = lots[:1].company_id or self.env.company
         pagesize = letter if company.paperformat_id.format == "Letter" else A4
+        lang = self.env["res.lang"]._get_data(code=self.env.lang or "en_US")
+        return {
+            "company": company,
+            "pagesize": pagesize,
+            "width": pagesize[0] - 2 * MARGIN,
+            "styles": self._styles(),
+            "labels": self._labels(),
+            "logo": self._logo(company),
+            "address": self._address(company),
+            "date_format": lang.date_format,
+            "today": fields.Date.context_today(self),
+        }
+
+    def _build(self, shared, lots, partner, numbers):
         buffer = io.BytesIO()
         document = SimpleDocTemplate(
             buffer,
-            pagesize=pagesize,
+            pagesize=shared["pagesize"],
             leftMargin=MARGIN,
             rightMargin=MARGIN,
             topMargin=MARGIN,
             bottomMargin=MARGIN + 6 * mm,
-            title=_("Certificate of Analysis"),
-            author=company.name,
+            title=shared["labels"]["title"],
+            author=shared["company"].name,
         )
         story = []
         for lot in lots:
             if story:
                 story.append(PageBreak())
-            story.extend(self._certificate(lot, partner, numbers[lot.id], document.width))
-        footer = self._footer_drawer(company, pagesize)
+            story.extend(self._certificate(shared, lot, partner, numbers[lot.id]))
+        footer = self._footer_drawer(shared)
         document.build(
             story, canvasmaker=lambda *args, **kw: _NumberedCanvas(*args, footer=footer, **kw)
         )
         return buffer.getvalue()
 
     # ------------------------------------------------------------------
-    # Layout
+    # Shared parts
     # ------------------------------------------------------------------
     def _styles(self):
         # the recall report's styles: same fonts and sizes for the addon's documents
         styles = self.env["stock.recall.pdf"]._styles()
         styles["small"] = styles["body"].clone("small", fontSize=8, leading=10)
-        styles["th"] = styles["body"].clone("th", fontName="Helvetica-Bold", fontSize=8, leading=10)
-        styles["td"] = styles["body"].clone("td", fontSize=8, leading=10)
+        styles["td"] = styles["body"].clone("td", fontSize=CELL_SIZE, leading=10)
+        styles["th"] = styles["td"].clone("th", fontName=BOLD_FONT)
         styles["conclusion"] = styles["body"].clone(
-            "conclusion", fontName="Helvetica-Bold", fontSize=10, leading=13
+            "conclusion", fontName=BOLD_FONT, fontSize=10, leading=13
         )
         return styles
+
+    def _labels(self):
+        """Every fixed text of a certificate, translated once per batch."""
+        return {
+            "title": _("Certificate of Analysis"),
+            "number": _("No. %(number)s — issued on %(date)s"),
+            "product": _("Product"),
+            "customer": _("Customer"),
+            "lot": _("Lot"),
+            "production_date": _("Manufacturing date"),
+            "expiration_date": _("Expiration date"),
+            "use_date": _("Best before"),
+            "origin": _("Country of origin"),
+            "headers": [
+                _("Parameter"),
+                _("Method"),
+                _("Unit"),
+                _("Specification"),
+                _("Result"),
+                _("Pass/Fail"),
+            ],
+            "pass": _("Pass"),
+            "fail": _("Fail"),
+            "pending": _("Pending"),
+            "passed": _("Conclusion: lot %s conforms to the specification."),
+            "failed": _("Conclusion: lot %s does NOT conform to the specification."),
+            "incomplete": _("Conclusion: testing of lot %s is not complete."),
+            "approved_by": _("Approved by"),
+            "approved_at": _("Approval date"),
+            "not_approved": _("Not released by Quality yet"),
+            "page": _("Page %(page)s of %(total)s"),
+            "vat": _("VAT: %s"),
+        }
+
+    def _address(self, company):
+        lines = [company.name, company.street, company.street2]
+        lines.append(" ".join(filter(None, [company.zip, company.city])))
+        lines.extend([company.country_id.name, company.phone, company.email])
+        if company.vat:
+            lines.append(_("VAT: %s", company.vat))
+        return "<br/>".join(self._text(line) for line in lines if line)
+
+    def _logo(self, company):
+        """The company's logo as ``(JPEG bytes, width, height)``, converted once per logo:
+        PDF embeds a JPEG as it is, where a PNG is decoded and recompressed every time."""
+        if not company.logo:
+            return None
+        key = (self.env.cr.dbname, company.id, str(company.write_date))
+        if key not in _LOGO_CACHE:
+            _LOGO_CACHE.clear()
+            _LOGO_CACHE[key] = self._logo_jpeg(base64.b64decode(company.logo))
+        return _LOGO_CACHE[key]
+
+    @staticmethod
+    def _logo_jpeg(data):
+        try:
+            image = PILImage.open(io.BytesIO(data))
+            image.thumbnail(LOGO_PIXELS)
+            flat = PILImage.new("RGB", image.size, "white")
+            rgba = image.convert("RGBA")
+            flat.paste(rgba, mask=rgba.getchannel("A"))
+        except (OSError, ValueError):
+            return None  # not a bitmap (e.g. SVG): the header goes without a logo
+        output = io.BytesIO()
+        flat.save(output, "JPEG", quality=90)
+        return output.getvalue(), flat.width, flat.height
 
     def _text(self, value):
         return self.env["stock.recall.pdf"]._text(value)
 
-    def _certificate(self, lot, partner, number, width):
-        styles = self._styles()
-        company = lot.company_id or self.env.company
-        story = [_CertificateStart(number), self._header(company, styles, width)]
-        story.append(Spacer(1, 4 * mm))
-        story.append(Paragraph(self._text(_("Certificate of Analysis")), styles["title"]))
-        story.append(
+    # ------------------------------------------------------------------
+    # A certificate
+    # ------------------------------------------------------------------
+    def _certificate(self, shared, lot, partner, number):
+        styles, labels = shared["styles"], shared["labels"]
+        today = self._date(shared, shared["today"])
+        return [
+            _CertificateStart(number),
+            self._header(shared),
+            Spacer(1, 4 * mm),
+            Paragraph(self._text(labels["title"]), styles["title"]),
             Paragraph(
-                self._text(
-                    _(
-                        "No. %(number)s — issued on %(date)s",
-                        number=number,
-                        date=self._date(fields.Date.context_today(lot)),
-                    )
-                ),
-                styles["body"],
-            )
-        )
-        story.append(Spacer(1, 3 * mm))
-        story.append(self._key_values(self._lot_rows(lot, partner), styles, width))
-        story.append(Spacer(1, 5 * mm))
-        story.append(self._results_table(lot, styles, width))
-        story.append(Spacer(1, 5 * mm))
-        story.append(Paragraph(self._text(self._conclusion(lot)), styles["conclusion"]))
-        story.append(Spacer(1, 3 * mm))
-        story.append(self._key_values(self._approval_rows(lot), styles, width))
-        return story
+                self._text(labels["number"] % {"number": number, "date": today}), styles["body"]
+            ),
+            Spacer(1, 3 * mm),
+            self._key_values(shared, self._lot_rows(shared, lot, partner)),
+            Spacer(1, 5 * mm),
+            self._results_table(shared, lot),
+            Spacer(1, 5 * mm),
+            Paragraph(self._text(self._conclusion(shared, lot)), styles["conclusion"]),
+            Spacer(1, 3 * mm),
+            self._key_values(shared, self._approval_rows(shared, lot)),
+        ]
 
-    def _header(self, company, styles, width):
+    def _header(self, shared):
         """The company's logo on the left, its name and address on the right."""
-        address = [company.name, company.street, company.street2]
-        address.append(" ".join(filter(None, [company.zip, company.city])))
-        address.append(company.country_id.name)
-        address.extend([company.phone, company.email, company.vat and _("VAT: %s", company.vat)])
-        text = "<br/>".join(self._text(line) for line in address if line)
-        logo = self._logo(company)
+        width, logo = shared["width"], ""
+        if shared["logo"]:
+            data, pixels_wide, pixels_high = shared["logo"]
+            logo = Image(
+                io.BytesIO(data),
+                width=LOGO_HEIGHT * pixels_wide / pixels_high,
+                height=LOGO_HEIGHT,
+            )
+            logo.hAlign = "LEFT"
         table = Table(
-            [[logo or "", Paragraph(text, styles["small"])]],
+            [[logo, Paragraph(shared["address"], shared["styles"]["small"])]],
             colWidths=[width * 0.45, width * 0.55],
         )
         table.setStyle(
             TableStyle(
                 [
                     ("VALIGN", (0, 0), (-1, -1), "TOP"),
-                    ("ALIGN", (1, 0), (1, 0), "RIGHT"),
                     ("LINEBELOW", (0, 0), (-1, 0), 0.5, colors.grey),
                 ]
             )
         )
         return table
 
-    def _logo(self, company):
-        if not company.logo:
-            return None
-        try:
-            data = base64.b64decode(company.logo)
-            reader = ImageReader(io.BytesIO(data))
-            image_width, image_height = reader.getSize()
-        except Exception:  # an unreadable logo (e.g. SVG) is left out
-            return None
-        height = 18 * mm
-        logo = Image(io.BytesIO(data), width=height * image_width / image_height, height=height)
-        logo.hAlign = "LEFT"
-        return logo
-
-    def _lot_rows(self, lot, partner):
-        rows = [(_("Product"), lot.product_id.display_name)]
+    def _lot_rows(self, shared, lot, partner):
+        labels = shared["labels"]
+        rows = [(labels["product"], lot.product_id.display_name)]
         if partner:
-            rows.append((_("Customer"), partner.commercial_partner_id.display_name))
-        rows.append((_("Lot"), lot.name))
+            rows.append((labels["customer"], partner.commercial_partner_id.display_name))
+        rows.append((labels["lot"], lot.name))
         if "production_date" in lot._fields:
-            rows.append((_("Manufacturing date"), self._date(lot.production_date)))
-        if lot.expiration_date:
-            rows.append((_("Expiration date"), self._date(lot.expiration_date)))
-        if lot.use_date:
-            rows.append((_("Best before"), self._date(lot.use_date)))
+            rows.append((labels["production_date"], self._date(shared, lot.production_date)))
+        for name in ("expiration_date", "use_date"):
+            if lot[name]:
+                rows.append((labels[name], self._date(shared, lot[name])))
         if "origin_country_id" in lot._fields and lot.origin_country_id:
-            rows.append((_("Country of origin"), lot.origin_country_id.name))
+            rows.append((labels["origin"], lot.origin_country_id.name))
         return rows
 
-    def _approval_rows(self, lot):
+    def _approval_rows(self, shared, lot):
+        labels = shared["labels"]
         if lot.quality_approved_by_id:
             return [
-                (_("Approved by"), lot.quality_approved_by_id.name),
-                (_("Approval date"), self._date(lot.quality_approved_at)),
+                (labels["approved_by"], lot.quality_approved_by_id.name),
+                (labels["approved_at"], self._date(shared, lot.quality_approved_at)),
             ]
-        return [(_("Approved by"), _("Not released by Quality yet"))]
+        return [(labels["approved_by"], labels["not_approved"])]
 
-    def _key_values(self, rows, styles, width):
+    def _key_values(self, shared, rows):
+        widths = [shared["width"] * 0.3, shared["width"] * 0.7]
         data = [
-            [Paragraph(self._text(label), styles["th"]), Paragraph(self._text(value), styles["td"])]
+            [
+                self._cell(shared, label, widths[0], "th"),
+                self._cell(shared, value, widths[1], "td"),
+            ]
             for label, value in rows
         ]
-        table = Table(data, colWidths=[width * 0.3, width * 0.7])
+        table = Table(data, colWidths=widths)
         table.setStyle(
             TableStyle(
                 [
                     ("GRID", (0, 0), (-1, -1), 0.25, colors.grey),
                     ("BACKGROUND", (0, 0), (0, -1), HEADER_BLUE),
+                    ("FONT", (0, 0), (0, -1), BOLD_FONT, CELL_SIZE),
+                    ("FONT", (1, 0), (1, -1), CELL_FONT, CELL_SIZE),
                     ("VALIGN", (0, 0), (-1, -1), "TOP"),
                 ]
             )
         )
         return table
 
-    def _results_table(self, lot, styles, width):
-        headers = [
-            _("Parameter"),
-            _("Method"),
-            _("Unit"),
-            _("Specification"),
-            _("Result"),
-            _("Pass/Fail"),
+    def _results_table(self, shared, lot):
+        labels = shared["labels"]
+        fractions = [0.22, 0.17, 0.09, 0.2, 0.18, 0.14]
+        widths = [shared["width"] * fraction for fraction in fractions]
+        data = [
+            [
+                self._cell(shared, header, width, "th")
+                for header, width in zip(labels["headers"], widths, strict=True)
+            ]
         ]
-        data = [[Paragraph(self._text(header), styles["th"]) for header in headers]]
         style = [
             ("GRID", (0, 0), (-1, -1), 0.25, colors.grey),
             ("BACKGROUND", (0, 0), (-1, 0), HEADER_BLUE),
+            ("FONT", (0, 0), (-1, 0), BOLD_FONT, CELL_SIZE),
+            ("FONT", (0, 1), (-1, -1), CELL_FONT, CELL_SIZE),
             ("VALIGN", (0, 0), (-1, -1), "TOP"),
-            ("REPEATROWS", (0, 0), (-1, 0)),
         ]
         for row, (spec, result) in enumerate(self._spec_results(lot), start=1):
-            verdict, color = self._verdict(result)
+            if not result:
+                verdict, color = labels["pending"], colors.black
+            elif result.passed:
+                verdict, color = labels["pass"], PASS_GREEN
+            else:
+                verdict, color = labels["fail"], GAP_RED
             cells = [
                 spec.name,
                 spec.method,
@@ -255,12 +352,24 @@ class StockLotCoaPdf(models.AbstractModel):
                 result._result_text() if result else "—",
                 verdict,
             ]
-            data.append([Paragraph(self._text(cell), styles["td"]) for cell in cells])
+            data.append(
+                [
+                    self._cell(shared, cell, width, "td")
+                    for cell, width in zip(cells, widths, strict=True)
+                ]
+            )
             style.append(("TEXTCOLOR", (5, row), (5, row), color))
-        fractions = [0.22, 0.17, 0.09, 0.2, 0.18, 0.14]
-        table = Table(data, colWidths=[width * f for f in fractions], repeatRows=1)
+        table = Table(data, colWidths=widths, repeatRows=1)
         table.setStyle(TableStyle(style))
         return table
+
+    def _cell(self, shared, value, width, style):
+        """The text as is when it fits its column (cheap), else a wrapping paragraph."""
+        text = "" if value in (None, False) else str(value)
+        font = BOLD_FONT if style == "th" else CELL_FONT
+        if stringWidth(text, font, CELL_SIZE) <= width - 2 * CELL_PADDING:
+            return text
+        return Paragraph(self._text(text), shared["styles"][style])
 
     def _spec_results(self, lot):
         """``[(spec, current result or empty)]`` in the specification's order."""
@@ -271,40 +380,28 @@ class StockLotCoaPdf(models.AbstractModel):
             for spec in lot.product_id.product_tmpl_id.quality_spec_ids
         ]
 
-    def _verdict(self, result):
-        if not result:
-            return _("Pending"), colors.black
-        if result.passed:
-            return _("Pass"), PASS_GREEN
-        return _("Fail"), GAP_RED
+    def _conclusion(self, shared, lot):
+        key = {"passed": "passed", "failed": "failed"}.get(lot.quality_state, "incomplete")
+        return shared["labels"][key] % lot.name
 
-    def _conclusion(self, lot):
-        if lot.quality_state == "passed":
-            return _("Conclusion: lot %s conforms to the specification.", lot.name)
-        if lot.quality_state == "failed":
-            return _("Conclusion: lot %s does NOT conform to the specification.", lot.name)
-        return _("Conclusion: testing of lot %s is not complete.", lot.name)
-
-    def _date(self, value):
+    def _date(self, shared, value):
         if not value:
             return ""
         if isinstance(value, datetime):
             value = fields.Datetime.context_timestamp(self, value).date()
-        lang = self.env["res.lang"]._get_data(code=self.env.lang or "en_US")
-        return value.strftime(lang.date_format)
+        return value.strftime(shared["date_format"])
 
-    def _footer_drawer(self, company, pagesize):
-        page_width = pagesize[0]
+    def _footer_drawer(self, shared):
+        page_width, page_label = shared["pagesize"][0], shared["labels"]["page"]
+        company_name = shared["company"].name
 
         def draw(canvas, number, page, total):
             canvas.saveState()
-            canvas.setFont("Helvetica", 7)
+            canvas.setFont(CELL_FONT, 7)
             canvas.setFillColor(colors.grey)
-            canvas.drawString(MARGIN, 10 * mm, f"{company.name} — {number}")
+            canvas.drawString(MARGIN, 10 * mm, f"{company_name} — {number}")
             canvas.drawRightString(
-                page_width - MARGIN,
-                10 * mm,
-                _("Page %(page)s of %(total)s", page=page, total=total),
+                page_width - MARGIN, 10 * mm, page_label % {"page": page, "total": total}
             )
             canvas.restoreState()
 
