@@ -98,7 +98,7 @@ class StockLot(models.Model):
             )
 
     def _search_inherited_allergen_ids(self, operator, value):
-        """Lots made from a lot declaring the allergen: one downstream trace of them all."""
+        """Lots made from a lot declaring the allergen: one engine walk from all of them."""
         Allergen = self.env["stock.lot.allergen"]
         if operator == "any":
             allergens = Allergen.search(value)
@@ -109,8 +109,13 @@ class StockLot(models.Model):
         else:
             raise NotImplementedError(_("Unsupported search on inherited allergens."))
         sources = self.search([("allergen_ids", "in", allergens.ids)])
-        made_from = [lot_id for lot_id, depth in sources._trace("down").items() if depth]
-        return [("id", "in", made_from)]
+        made_from = {
+            lot_id
+            for trace in sources._trace_per_lot("down").values()
+            for lot_id, depth in trace.items()
+            if depth  # a source made from another source contains it too
+        }
+        return [("id", "in", list(made_from))]
 
     def _lots_containing_allergen(self, allergens):
         """Lots declaring ``allergens`` and every lot made from them (one engine call)."""

@@ -70,6 +70,13 @@ class TestAllergens(TraceabilityCase):
         self.assertEqual(self.biscuit_1.inherited_allergen_ids, self.gluten | self.egg | self.milk)
         self.assertEqual(self.biscuit_2.inherited_allergen_ids, self.gluten | self.egg)
 
+    def test_search_finds_a_declaring_lot_made_from_another(self):
+        self.premix_1.allergen_ids = self.gluten  # declared on the premix too
+        found = self.env["stock.lot"].search(
+            [("id", "in", self.premix_1.ids), ("inherited_allergen_ids", "in", self.gluten.ids)]
+        )
+        self.assertEqual(found, self.premix_1)
+
     def test_search_lots_containing_an_allergen_via_ingredients(self):
         factory = self.flour_1 | self.flour_2 | self.sugar_1 | self.eggs_1
         factory |= self.premix_1 | self.premix_2 | self.biscuit_1 | self.biscuit_2
