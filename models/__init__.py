@@ -2,6 +2,7 @@
 from . import evidence, lot_name_template_mixin, stock_lot_check_mixin  # noqa: I001
 from . import stock_recall_evidence_mixin
 from . import (
+    ir_attachment,
     mrp_production,
     mrp_unbuild,
     product_quality_spec,
@@ -16,6 +17,9 @@ from . import (
     stock_location,
     stock_lot,
     stock_lot_archive,
+    stock_lot_allergen,
+    stock_lot_attributes,
+    stock_lot_certification,
     stock_lot_hold,
     stock_lot_hold_lot_status,
     stock_lot_link,
@@ -28,6 +32,7 @@ from . import (
     stock_lot_timeline,
     stock_lot_repack,
     stock_lot_numbering,
+    stock_lot_portal,
     stock_lot_quality,
     stock_lot_test_result,
     stock_lot_trace,
@@ -37,6 +42,7 @@ from . import (
     stock_move_lot_status,
     stock_move_line,
     stock_move_line_lot_status,
+    stock_move_line_vendor_lot,
     stock_picking,
     stock_picking_coa,
     stock_quant,

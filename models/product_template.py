@@ -24,6 +24,16 @@ class ProductTemplate(models.Model):
         self.ensure_one()
         return self.hold_on_receipt or self.categ_id.hold_on_receipt
 
+    allergen_ids = fields.Many2many(
+        "stock.lot.allergen",
+        "product_template_allergen_rel",
+        "product_tmpl_id",
+        "allergen_id",
+        string="Allergens",
+        help="Allergens this product always contains: its new lots declare them by default "
+        "(a lot can be corrected). Allergens of ingredients are found through the genealogy.",
+    )
+
     def _lot_name_template_owner(self):
         """The product, or else its nearest category, whose lot number format applies."""
         self.ensure_one()

@@ -14,3 +14,10 @@ class ResConfigSettings(models.TransientModel):
     lot_expiry_alert_days = fields.Integer(
         related="company_id.lot_expiry_alert_days", readonly=False
     )
+    lots_on_delivery_slip = fields.Boolean(
+        string="Lots on Delivery Slips and the Customer Portal",
+        related="group_lot_on_delivery_slip",
+        readonly=False,
+        help="Odoo's own setting: delivery slips, printed or downloaded from the portal, list "
+        "the lots shipped on each line.",
+    )

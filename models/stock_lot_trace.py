@@ -77,6 +77,62 @@ class StockLot(models.Model):
                 frontier.append(lot_id)
         return depths
 
+    def _trace_per_lot(self, direction="down", max_depth=None):
+        """Return ``{start_lot_id: {lot_id: depth}}``: :meth:`_trace` of each lot of ``self``
+        on its own, in one query per level for all of them (lists, batch computes).
+
+        The same walk and rules as :meth:`_trace` (time-aware, shortest depth, best moment,
+        companies), keyed by the lot each path started from.
+        """
+        if direction not in TRACE_DIRECTIONS:
+            raise ValueError(f"Unknown trace direction {direction!r}")
+        if not self.ids:
+            return {}
+        from_col, to_col = TRACE_DIRECTIONS[direction]
+        downstream = direction == "down"
+        self.env["stock.lot.link"].flush_model()
+        company_ids = self._trace_company_ids()
+        depths = {lot_id: {lot_id: 0} for lot_id in self.ids}
+        moments = {(lot_id, lot_id): None for lot_id in self.ids}
+        frontier, depth = [(lot_id, lot_id) for lot_id in self.ids], 0
+        while frontier and (max_depth is None or depth < max_depth):
+            depth += 1
+            self.env.cr.execute(
+                SQL(
+                    """
+                    SELECT walk.origin_id, link.%(to_col)s, %(best)s(link.date)
+                      FROM unnest(%(origins)s::integer[], %(lots)s::integer[],
+                                  %(moments)s::timestamp[])
+                           AS walk(origin_id, lot_id, reached_at)
+                      JOIN stock_lot_link link ON link.%(from_col)s = walk.lot_id
+                     WHERE link.active
+                       AND link.company_id = ANY(%(company_ids)s)
+                       AND (walk.reached_at IS NULL OR link.date %(order)s walk.reached_at)
+                     GROUP BY walk.origin_id, link.%(to_col)s
+                    """,
+                    from_col=SQL.identifier(from_col),
+                    to_col=SQL.identifier(to_col),
+                    best=SQL("MIN" if downstream else "MAX"),
+                    order=SQL(">=" if downstream else "<="),
+                    origins=[origin for origin, _lot in frontier],
+                    lots=[lot_id for _origin, lot_id in frontier],
+                    moments=[moments[key] for key in frontier],
+                    company_ids=company_ids,
+                )
+            )
+            frontier = []
+            for origin_id, lot_id, reached_at in self.env.cr.fetchall():
+                key = (origin_id, lot_id)
+                if lot_id not in depths[origin_id]:
+                    depths[origin_id][lot_id] = depth
+                elif moments[key] is None or (
+                    reached_at >= moments[key] if downstream else reached_at <= moments[key]
+                ):
+                    continue
+                moments[key] = reached_at
+                frontier.append(key)
+        return depths
+
     def _trace_company_ids(self):
         """Companies whose links and moves a trace reads: those of the context key
         ``trace_company_ids`` (a recall traces within its own company), else the user's."""

@@ -1,6 +1,7 @@
 from . import (
     test_access,
     test_adjustments,
+    test_allergens,
     test_archive,
     test_bad_input,
     test_coa,
@@ -11,8 +12,10 @@ from . import (
     test_hold_gate,
     test_hold_leak_property,
     test_holds,
+    test_lot_attributes,
     test_lot_numbering,
     test_lot_status,
+    test_portal_coa,
     test_quality,
     test_recall,
     test_recall_scale,

@@ -1,5 +1,7 @@
 from . import (
     stock_inventory_adjustment_name,
+    stock_lot_allergen_report,
+    stock_lot_allergen_report_line,
     stock_lot_hold_release_wizard,
     stock_lot_hold_wizard,
     stock_lot_link_wizard,

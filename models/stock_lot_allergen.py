@@ -1,0 +1,19 @@
+from odoo import fields, models
+
+
+class StockLotAllergen(models.Model):
+    """An allergen a lot may contain: the 14 of EU Regulation 1169/2011, Annex II, are data."""
+
+    _name = "stock.lot.allergen"
+    _description = "Allergen"
+    _order = "sequence, name"
+
+    name = fields.Char(required=True, translate=True)
+    code = fields.Char(help="Short code used in exports and labels.")
+    sequence = fields.Integer(default=10)
+    active = fields.Boolean(default=True)
+    description = fields.Text(translate=True, help="What the regulation covers under this name.")
+
+    _sql_constraints = [
+        ("code_unique", "UNIQUE(code)", "An allergen code must be unique."),
+    ]
