@@ -415,7 +415,7 @@ class StockLot(models.Model):
         )
         events, seen = [], set()
         for line in lines.sorted(
-            lambda line: (line.scope_id.computed_at or line.create_date, line.id)
+            lambda line: (line.scope_id.computed_at or line.recall_id.scope_started_at, line.id)
         ):
             recall = line.recall_id
             if (recall, line.lot_id) in seen:
@@ -423,11 +423,11 @@ class StockLot(models.Model):
             seen.add((recall, line.lot_id))
             events.append(
                 self._timeline_event(
-                    line.scope_id.computed_at or recall.scope_started_at or line.create_date,
+                    line.scope_id.computed_at or recall.scope_started_at,
                     "recall_drill" if recall.is_drill else "recall",
                     recall,
                     lot_id=line.lot_id.id,
-                    user=line.create_uid,
+                    user=line.scope_id.computed_by_id,
                     description=_("In scope at depth %s", line.depth),
                 )
             )
