@@ -1,5 +1,5 @@
 from odoo import _, api, fields, models
-from odoo.exceptions import ValidationError
+from odoo.exceptions import UserError, ValidationError
 
 
 class ProductQualitySpec(models.Model):
@@ -39,6 +39,34 @@ class ProductQualitySpec(models.Model):
         "failing result on a required parameter puts the lot on hold.",
     )
     active = fields.Boolean(default=True)
+
+    def write(self, vals):
+        """A parameter with results keeps its product and type: the results were judged
+        against them (archive it and add a new line instead)."""
+        fixed = {"product_tmpl_id", "value_type"} & set(vals)
+        if fixed:
+            self._check_no_results(_("changed (%s)", ", ".join(sorted(fixed))))
+        return super().write(vals)
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_except_with_results(self):
+        self._check_no_results(_("deleted"))
+
+    def _check_no_results(self, action):
+        # sudo: results of any company make a parameter evidence
+        tested = self.env["stock.lot.test.result"].sudo().search([("spec_id", "in", self.ids)])
+        if tested:
+            raise UserError(
+                _(
+                    "Specification lines %(specs)s have test results: they cannot be "
+                    "%(action)s. Archive them and add new lines instead.",
+                    specs=", ".join(
+                        f"{spec.name} ({spec.product_tmpl_id.display_name})"
+                        for spec in tested.spec_id
+                    ),
+                    action=action,
+                )
+            )
 
     @api.constrains("value_type", "min_value", "max_value")
     def _check_limits(self):

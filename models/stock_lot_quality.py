@@ -2,6 +2,7 @@ from markupsafe import Markup
 
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError
+from odoo.tools.sql import column_exists, create_column
 
 from . import evidence
 
@@ -41,10 +42,19 @@ class StockLot(models.Model):
 
     _QUALITY_STAMPS = {"quality_state", "quality_approved_by_id", "quality_approved_at"}
 
+    def _auto_init(self):
+        """At installation no lot has a result yet: every existing lot is pending, written
+        in one UPDATE rather than computed lot by lot."""
+        if not column_exists(self.env.cr, "stock_lot", "quality_state"):
+            create_column(self.env.cr, "stock_lot", "quality_state", "varchar")
+            self.env.cr.execute("UPDATE stock_lot SET quality_state = 'pending'")
+        return super()._auto_init()
+
     @api.depends(
         "test_result_ids.passed",
         "test_result_ids.is_current",
         "product_id.product_tmpl_id.quality_spec_ids.required",
+        "product_id.product_tmpl_id.quality_spec_ids.active",
     )
     def _compute_quality_state(self):
         for lot in self:

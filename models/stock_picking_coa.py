@@ -2,18 +2,33 @@ import logging
 
 from markupsafe import Markup
 
-from odoo import Command, _, models
+from odoo import Command, _, api, fields, models
 from odoo.exceptions import UserError
 
 from .stock_lot_quality import download_action
 
 _logger = logging.getLogger(__name__)
 
+# A delivery of more lots than this leaves its certificates to the scheduled action
+# (triggered at once), so that its validation is not slowed down by rendering them.
+COA_INLINE_MAX_LOTS = 20
+COA_CRON_BATCH = 20  # deliveries per run of the scheduled action
+
 
 class StockPicking(models.Model):
     """Certificates of Analysis of a delivery: printed on demand, e-mailed on validation."""
 
     _inherit = "stock.picking"
+
+    coa_mail_state = fields.Selection(
+        [("to_send", "To Send"), ("queued", "Queued"), ("blocked", "Not Sent")],
+        string="Certificates of Analysis",
+        readonly=True,
+        copy=False,
+        index="btree_not_null",
+        help="For customers who ask for Certificates of Analysis with their deliveries: "
+        "whether the e-mail with the certificates of the lots shipped is queued.",
+    )
 
     def _action_done(self):
         res = super()._action_done()
@@ -39,9 +54,10 @@ class StockPicking(models.Model):
         return partner
 
     def _queue_coa_emails(self):
-        """Queue one e-mail per done delivery to a customer who asks for CoAs, with the CoA
-        of every lot shipped attached. A lot not passed by Quality blocks that e-mail: the
-        delivery's chatter says which and why; the validation itself never fails here."""
+        """On validation: one e-mail per done delivery to a customer who asks for CoAs, with
+        the CoA of every lot shipped attached. A lot not passed by Quality blocks that
+        e-mail and the delivery's chatter says which and why; the validation itself never
+        fails here. Big deliveries are left to the scheduled action, triggered at once."""
         deliveries = self.filtered(
             lambda picking: (
                 picking.state == "done"
@@ -49,22 +65,44 @@ class StockPicking(models.Model):
                 and picking.partner_id.commercial_partner_id.send_coa
             )
         )
+        deferred = self.browse()
         for picking in deliveries:
             lots = picking._shipped_lots()
             if not lots:
                 continue
-            not_passed = lots.filtered(lambda lot: lot.quality_state != "passed")
-            if not_passed:
-                picking._log_coa_blocked(not_passed)
-                continue
-            try:
-                with self.env.cr.savepoint():
-                    picking._queue_coa_email(lots)
-            except UserError as error:
-                picking._log_coa_blocked(lots, str(error))
-            except Exception as error:  # a CoA never breaks a validation
-                _logger.exception("CoA e-mail of %s failed", picking.name)
-                picking._log_coa_blocked(lots, str(error))
+            passed = all(lot.quality_state == "passed" for lot in lots)
+            if passed and len(lots) > COA_INLINE_MAX_LOTS:
+                deferred |= picking
+            else:
+                picking._send_coa_email(lots)
+        if deferred:
+            deferred.coa_mail_state = "to_send"
+            self.env.ref("stock_lot_traceability.ir_cron_stock_picking_coa")._trigger()
+
+    @api.model
+    def _cron_send_coa_emails(self):
+        """Queue the CoA e-mails of the deliveries validated with many lots."""
+        pickings = self.search([("coa_mail_state", "=", "to_send")], limit=COA_CRON_BATCH + 1)
+        for picking in pickings[:COA_CRON_BATCH]:
+            picking._send_coa_email(picking._shipped_lots())
+        if len(pickings) > COA_CRON_BATCH:
+            self.env.ref("stock_lot_traceability.ir_cron_stock_picking_coa")._trigger()
+
+    def _send_coa_email(self, lots):
+        """Queue the CoA e-mail of ``lots`` shipped by this delivery, or say why not."""
+        self.ensure_one()
+        not_passed = lots.filtered(lambda lot: lot.quality_state != "passed")
+        if not_passed:
+            self._log_coa_blocked(not_passed)
+            return
+        try:
+            with self.env.cr.savepoint():
+                self._queue_coa_email(lots)
+        except UserError as error:
+            self._log_coa_blocked(lots, str(error))
+        except Exception as error:  # a CoA never breaks a validation
+            _logger.exception("CoA e-mail of %s failed", self.name)
+            self._log_coa_blocked(lots, str(error))
 
     def _queue_coa_email(self, lots):
         self.ensure_one()
@@ -81,6 +119,7 @@ class StockPicking(models.Model):
                 "attachment_ids": [Command.link(attachment.id) for attachment in attachments],
             },
         )
+        self.coa_mail_state = "queued"
         self._message_log(
             body=_(
                 "Certificates of Analysis of lots %(lots)s queued for %(partner)s.",
@@ -91,6 +130,7 @@ class StockPicking(models.Model):
 
     def _log_coa_blocked(self, lots, error=None):
         """Say on the delivery why its CoA e-mail was not queued."""
+        self.coa_mail_state = "blocked"
         partner = self.partner_id.commercial_partner_id.display_name
         if error:
             why = _(
@@ -103,8 +143,8 @@ class StockPicking(models.Model):
         else:
             why = _(
                 "%(partner)s asks for a Certificate of Analysis with each delivery, but these "
-                "lots are not passed by Quality: %(lots)s. Record their results, release "
-                "them, then send the certificates with Print CoA.",
+                "lots are not passed by Quality: %(lots)s. Record their results and release "
+                "them, then send the certificates printed with Print CoA on this delivery.",
                 partner=partner,
                 lots="; ".join(f"{lot.name} ({lot._quality_missing_text()})" for lot in lots),
             )

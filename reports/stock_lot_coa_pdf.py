@@ -4,6 +4,7 @@ from datetime import datetime
 
 from PIL import Image as PILImage
 from reportlab.lib import colors
+from reportlab.lib.enums import TA_RIGHT
 from reportlab.lib.pagesizes import A4, letter
 from reportlab.lib.units import mm
 from reportlab.pdfbase.pdfmetrics import stringWidth
@@ -147,7 +148,9 @@ class StockLotCoaPdf(models.AbstractModel):
     def _styles(self):
         # the recall report's styles: same fonts and sizes for the addon's documents
         styles = self.env["stock.recall.pdf"]._styles()
-        styles["small"] = styles["body"].clone("small", fontSize=8, leading=10)
+        styles["address"] = styles["body"].clone(
+            "address", fontSize=8, leading=10, alignment=TA_RIGHT
+        )
         styles["td"] = styles["body"].clone("td", fontSize=CELL_SIZE, leading=10)
         styles["th"] = styles["td"].clone("th", fontName=BOLD_FONT)
         styles["conclusion"] = styles["body"].clone(
@@ -260,7 +263,7 @@ class StockLotCoaPdf(models.AbstractModel):
             )
             logo.hAlign = "LEFT"
         table = Table(
-            [[logo, Paragraph(shared["address"], shared["styles"]["small"])]],
+            [[logo, Paragraph(shared["address"], shared["styles"]["address"])]],
             colWidths=[width * 0.45, width * 0.55],
         )
         table.setStyle(

@@ -136,6 +136,34 @@ class TestCertificateOfAnalysis(QualityCase):
         )
         self.assertIn("Alpha Stores", pages[0])
         self.assertIn(delivery.name, mail.subject)
+        self.assertEqual(delivery.coa_mail_state, "queued")
+
+    def test_a_big_delivery_leaves_its_certificates_to_the_scheduled_action(self):
+        receipt = self.flow._receive_lots(
+            self.mill, [(self.biscuit, f"BIG-{index:02d}", 5) for index in range(21)]
+        )
+        lots = receipt.move_line_ids.lot_id
+        for lot in lots:
+            self._pass_biscuit(lot)
+        delivery = self.flow._deliver_lots(self.alpha, [(self.biscuit, lot, 1) for lot in lots])
+        self.assertEqual(delivery.state, "done")
+        self.assertEqual(delivery.coa_mail_state, "to_send")
+        self.assertFalse(self._coa_mails(delivery), "not rendered inside the validation")
+        self.env["stock.picking"]._cron_send_coa_emails()
+        mail = self._coa_mails(delivery)
+        self.assertEqual(len(mail), 1)
+        self.assertEqual(len(mail.attachment_ids), 21)
+        self.assertEqual(delivery.coa_mail_state, "queued")
+
+    def test_a_stock_user_validates_a_delivery_to_a_coa_customer(self):
+        self._pass_biscuit(self.biscuit_1)
+        delivery = self._sell(self.biscuit, 2, partner=self.alpha)
+        self.flow._pick_lots(delivery.move_ids, [(self.biscuit_1, 2)])
+        self.flow._validate_picking(delivery.with_user(self.stock_user))
+        mail = self._coa_mails(delivery)
+        self.assertEqual(len(mail), 1)
+        self.assertEqual(mail.attachment_ids.mapped("name"), ["CoA BISCUIT-1.pdf"])
+        self.assertEqual(mail.recipient_ids, self.alpha_warehouse)
 
     def test_lot_not_passed_blocks_the_mail_not_the_delivery(self):
         self._pass_biscuit(self.biscuit_1)
@@ -150,6 +178,7 @@ class TestCertificateOfAnalysis(QualityCase):
         self.assertIn("BISCUIT-2", warning.body)
         self.assertIn("Listeria", warning.body)
         self.assertNotIn("BISCUIT-1 (", warning.body)
+        self.assertEqual(delivery.coa_mail_state, "blocked")
 
     def test_customer_without_the_option_gets_no_mail(self):
         self._pass_biscuit(self.biscuit_2)

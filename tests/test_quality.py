@@ -180,6 +180,22 @@ class TestQuality(QualityCase):
         self.assertFalse(self.cocoa_new.test_result_ids, "nothing half-written")
         self.assertEqual(self._result(self.cocoa_new, self.moisture, "4,5").value, 4.5)
 
+    def test_a_tested_parameter_is_archived_not_rewritten(self):
+        self._result(self.cocoa_new, self.moisture, 3.0)
+        with self.assertRefused("Moisture \\(Cocoa Powder\\) have test results.*deleted"):
+            self.moisture.with_user(self.quality).unlink()
+        with self.assertRefused("Moisture.*cannot be changed \\(value_type\\)"):
+            self.moisture.with_user(self.quality).value_type = "text"
+        self._result(self.cocoa_new, self.fat, 11.0)
+        self._result(self.cocoa_new, self.salmonella, text="Absent", passed=True)
+        self._result(self.cocoa_old, self.salmonella, text="Absent", passed=True)
+        self._result(self.cocoa_old, self.fat, 11.0)
+        self.assertEqual(self.cocoa_old.quality_state, "pending", "no moisture result")
+        self.moisture.with_user(self.quality).active = False
+        self.assertEqual(self.cocoa_old.quality_state, "passed")
+        self.assertEqual(self.cocoa_new.quality_state, "passed")
+        self.colour.with_user(self.quality).unlink()  # never tested: may go
+
     def test_access_per_group(self):
         with self.assertRaises(AccessError):
             self._result(self.cocoa_new, self.moisture, 3.0, user=self.trace_user)
