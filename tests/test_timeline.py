@@ -168,6 +168,40 @@ class TestTimeline(TraceabilityCase):
         )
         self.assertEqual((drill["res_model"], drill["res_id"]), ("stock.recall", self.drill.id))
 
+    def test_a_test_result_is_an_event_of_its_lot(self):
+        moisture = self.env["product.quality.spec"].create(
+            {
+                "product_tmpl_id": self.flour.product_tmpl_id.id,
+                "name": "Moisture",
+                "unit": "%",
+                "value_type": "numeric",
+                "min_value": 0.0,
+                "max_value": 14.0,
+                "required": True,
+            }
+        )
+        result = (
+            self.env["stock.lot.test.result"]
+            .with_user(self.quality)
+            .create(
+                {
+                    "lot_id": self.flour_t.id,
+                    "spec_id": moisture.id,
+                    "value": "15.2",
+                    "date": self.start + timedelta(days=1, hours=12),
+                }
+            )
+        )
+        events = self.flour_t._timeline()
+        kinds = [event["kind"] for event in events]
+        # recorded on day 1, after the hold was placed that morning and before its release
+        self.assertEqual(kinds[:4], ["receipt", "hold_placed", "test_result", "hold_released"])
+        event = events[2]
+        self.assertEqual((event["res_model"], event["res_id"]), (result._name, result.id))
+        self.assertEqual(event["user_id"], self.quality.id)
+        self.assertIn("Moisture", event["description"])
+        self.assertIn("failed", event["description"])
+
     def test_production_starts_the_premix_timeline(self):
         timeline = self.premix_t._timeline()
         self.assertEqual(timeline[0]["kind"], "production")
