@@ -42,6 +42,8 @@ class LotCoaPortal(CustomerPortal):
     def portal_coa_pdf(self, lot_id, picking_id=None, access_token=None, **kw):
         """The CoA of a lot, for the logged-in customer who received it, or for whoever holds
         the link printed on the delivery slip (token of that delivery and lot)."""
+        # sudo: portal customers and link holders cannot read lots; _coa_partner decides
+        # whether this visitor may have this lot's certificate
         lot = request.env["stock.lot"].sudo().browse(lot_id).exists()
         if not lot:
             raise NotFound()
@@ -71,6 +73,8 @@ class LotCoaPortal(CustomerPortal):
         if picking_id and access_token:
             if not str(picking_id).isdigit():
                 return None
+            # sudo: the link's token, checked below against this delivery and lot, is
+            # the visitor's right to it
             picking = request.env["stock.picking"].sudo().browse(int(picking_id)).exists()
             shipped = (
                 picking
