@@ -1,12 +1,19 @@
 from odoo import models
 from odoo.tools import SQL
 
+from .stock_lot_status import lot_status_batch
+
 
 class StockRecall(models.Model):
     """A recall that is scoped, re-scoped, closed or cancelled changes the condition of
     the lots in its scope (current and older versions: a lot may have left it)."""
 
     _inherit = "stock.recall"
+
+    def action_hold_stock(self):
+        """The holds placed and the recall's new state touch the same lots: one refresh."""
+        with lot_status_batch(self.env):
+            return super().action_hold_stock()
 
     def write(self, vals):
         res = super().write(vals)
