@@ -68,19 +68,13 @@ class StockAdjustmentReport(models.Model):
     def action_export_xlsx(self):
         """The rows selected (else those of the list's filters) as an XLSX download."""
         rows = self or self.search(self.env.context.get("active_domain") or [])
-        content = self.env["stock.adjustment.xlsx"]._generate(rows)
-        attachment = self.env["ir.attachment"].create(
-            {
-                "name": _("Adjustments by lot and reason %s.xlsx", fields.Date.today()),
-                "raw": content,
-                "mimetype": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-            }
+        xlsx = self.env["stock.recall.xlsx"]
+        content = xlsx._table_workbook(
+            _("Adjustments"), rows._export_headers(), rows._export_rows()
         )
-        return {
-            "type": "ir.actions.act_url",
-            "url": f"/web/content/{attachment.id}?download=true",
-            "target": "self",
-        }
+        return xlsx._download(
+            _("Adjustments by lot and reason %s.xlsx", fields.Date.today()), content
+        )
 
     def _export_rows(self, batch_size=1000):
         """Rows for the workbook, read in batches (the cache is emptied between them)."""

@@ -110,20 +110,53 @@ class StockLotExpiryReport(models.Model):
     def action_export_xlsx(self):
         """The selected rows (or all the rows of the report shown) as a spreadsheet."""
         rows = self or self.search(self._export_domain())
-        content = self.env["stock.lot.expiry.xlsx"]._generate(rows)
+        xlsx = self.env["stock.recall.xlsx"]
+        content = xlsx._table_workbook(_("Expiry"), self._export_headers(), rows._export_rows())
         stamp = fields.Datetime.now().strftime("%Y%m%d-%H%M%S")
-        attachment = self.env["ir.attachment"].create(
-            {
-                "name": f"expiry-{self.env.context.get('expiry_report', 'stock')}-{stamp}.xlsx",
-                "raw": content,
-                "mimetype": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-            }
-        )
-        return {
-            "type": "ir.actions.act_url",
-            "url": f"/web/content/{attachment.id}?download=true",
-            "target": "self",
-        }
+        report = self.env.context.get("expiry_report", "stock")
+        return xlsx._download(f"expiry-{report}-{stamp}.xlsx", content)
+
+    @api.model
+    def _export_headers(self):
+        return [
+            _("Lot"),
+            _("Product"),
+            _("Location"),
+            _("Warehouse"),
+            _("Expiration Date"),
+            _("Alert Date"),
+            _("Days Left"),
+            _("Expiry"),
+            _("Quality Status"),
+            _("On Hand"),
+            _("Unit"),
+            _("Value"),
+            _("Currency"),
+        ]
+
+    def _export_rows(self, batch_size=2000):
+        """Rows for the workbook, read in batches (the cache is emptied between them)."""
+        states = dict(self._fields["expiry_state"]._description_selection(self.env))
+        holds = dict(self._fields["hold_state"]._description_selection(self.env))
+        for start in range(0, len(self.ids), batch_size):
+            batch = self.browse(self.ids[start : start + batch_size])
+            for line in batch:
+                yield [
+                    line.lot_id.name,
+                    line.product_id.display_name,
+                    line.location_id.display_name,
+                    line.warehouse_id.name or "",
+                    line.expiration_date,
+                    line.alert_date,
+                    line.days_left,
+                    states.get(line.expiry_state, ""),
+                    holds.get(line.hold_state, ""),
+                    line.quantity,
+                    line.product_uom_id.name,
+                    line.value,
+                    line.currency_id.name,
+                ]
+            batch.invalidate_recordset()
 
     @api.model
     def _export_domain(self):

@@ -25,8 +25,29 @@ class StockRecallXlsx(models.AbstractModel):
 
     @api.model
     def _generate(self, recall):
-        with tempfile.TemporaryDirectory(prefix="stock_recall_xlsx_") as folder:
-            path = os.path.join(folder, "recall.xlsx")
+        def write(workbook, formats):
+            self._write_summary(workbook, formats, recall)
+            for title, headers, rows in self._tables(recall):
+                self._write_table(workbook, formats, title, headers, rows)
+
+        return self._write_workbook(write, recall._export_tz())
+
+    @api.model
+    def _table_workbook(self, title, headers, rows):
+        """A one-sheet workbook of ``rows`` (lists of values), written like the recall's:
+        the other reports of the addon (adjustments, expiry) export through it."""
+        tz = pytz.timezone(self.env.user.tz or "UTC")
+        return self._write_workbook(
+            lambda workbook, formats: self._write_table(workbook, formats, title, headers, rows),
+            tz,
+        )
+
+    @api.model
+    def _write_workbook(self, write, tz):
+        """XLSX bytes of what ``write(workbook, formats)`` writes, in ``constant_memory``
+        mode into a temporary file; dates are written in ``tz``."""
+        with tempfile.TemporaryDirectory(prefix="stock_lot_traceability_xlsx_") as folder:
+            path = os.path.join(folder, "export.xlsx")
             workbook = xlsxwriter.Workbook(
                 path, {"constant_memory": True, "tmpdir": folder, "remove_timezone": True}
             )
@@ -36,15 +57,29 @@ class StockRecallXlsx(models.AbstractModel):
                 "number": workbook.add_format({"num_format": "#,##0.###"}),
                 "gap": workbook.add_format({"num_format": "#,##0.###", "font_color": "#C00000"}),
                 "bold": workbook.add_format({"bold": True}),
-                "tz": recall._export_tz(),
+                "tz": tz,
                 "yes": _("Yes"),
             }
-            self._write_summary(workbook, formats, recall)
-            for title, headers, rows in self._tables(recall):
-                self._write_table(workbook, formats, title, headers, rows)
+            write(workbook, formats)
             workbook.close()
             with open(path, "rb") as file:
                 return file.read()
+
+    @api.model
+    def _download(self, name, content):
+        """Store ``content`` as the attachment ``name`` and return the action downloading it."""
+        attachment = self.env["ir.attachment"].create(
+            {
+                "name": name,
+                "raw": content,
+                "mimetype": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            }
+        )
+        return {
+            "type": "ir.actions.act_url",
+            "url": f"/web/content/{attachment.id}?download=true",
+            "target": "self",
+        }
 
     def _write_summary(self, workbook, formats, recall):
         sheet = workbook.add_worksheet(_("Summary"))
