@@ -355,6 +355,7 @@ class StockLot(models.Model):
 
     def _log_repack(self, new_lot, location, good_qty, waste_qty, reason, note, scrap):
         uom = self.product_id.uom_id.name
+        scrap_name = f" ({scrap.name})" if scrap else ""
         details = _(
             "%(good)s %(uom)s repacked at %(location)s, %(waste)s %(uom)s wasted"
             "%(scrap)s. Reason: %(reason)s",
@@ -362,7 +363,7 @@ class StockLot(models.Model):
             waste=waste_qty,
             uom=uom,
             location=location.display_name,
-            scrap=f" ({scrap.name})" if scrap else "",
+            scrap=scrap_name,
             reason=reason,
         )
         if note:
