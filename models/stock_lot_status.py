@@ -35,17 +35,23 @@ def lot_status_batch(env):
 
     Kept in the transaction's pre-commit data, so nothing survives a commit or rollback.
     """
-    batch = env.cr.precommit.data.setdefault(_BATCH_KEY, {"depth": 0, "lot_ids": set()})
+    batch = env.cr.precommit.data.setdefault(
+        _BATCH_KEY, {"depth": 0, "lot_ids": set(), "condition_ids": set()}
+    )
     batch["depth"] += 1
     try:
         yield
     finally:
         batch["depth"] -= 1
-        lot_ids = batch["lot_ids"] if not batch["depth"] else set()
+        lot_ids, condition_ids = set(), set()
         if not batch["depth"]:
-            batch["lot_ids"] = set()
+            lot_ids, condition_ids = batch["lot_ids"], batch["condition_ids"] - batch["lot_ids"]
+            batch["lot_ids"], batch["condition_ids"] = set(), set()
+    lots = env["stock.lot"]
     if lot_ids:
-        env["stock.lot"].browse(lot_ids)._refresh_lot_status()
+        lots.browse(lot_ids)._refresh_lot_status()
+    if condition_ids:
+        lots.browse(condition_ids)._refresh_lot_condition()
 
 
 class StockLot(models.Model):
@@ -121,16 +127,68 @@ class StockLot(models.Model):
     # ------------------------------------------------------------------
     # Refresh
     # ------------------------------------------------------------------
-    def _mark_lot_status(self):
-        """Refresh these lots' status now, or at the end of the running batch."""
+    def _mark_lot_status(self, condition_only=False):
+        """Refresh these lots' status now, or at the end of the running batch.
+        ``condition_only``: what changed (a hold, a recall) cannot change the stage, so only
+        the condition is recomputed (the stage reads the lots' whole move history)."""
         lot_ids = {lot_id for lot_id in self.ids if lot_id}
         if not lot_ids:
             return
         batch = self.env.cr.precommit.data.get(_BATCH_KEY)
         if batch and batch["depth"]:
-            batch["lot_ids"] |= lot_ids
+            batch["condition_ids" if condition_only else "lot_ids"] |= lot_ids
+        elif condition_only:
+            self.browse(lot_ids)._refresh_lot_condition()
         else:
             self.browse(lot_ids)._refresh_lot_status()
+
+    def _refresh_lot_condition(self):
+        """Recompute the condition of these lots alone, in one statement; returns the lots
+        whose condition changed."""
+        if not self.ids:
+            return self.browse()
+        for model_name in ("stock.lot", "stock.lot.hold", "stock.recall", "stock.recall.lot"):
+            self.env[model_name].flush_model()
+        self.env.cr.execute(
+            SQL(
+                """
+                UPDATE stock_lot lot
+                   SET lot_condition = status.condition
+                  FROM (SELECT lots.id, %(condition)s AS condition
+                          FROM stock_lot lots
+                         WHERE lots.id = ANY(%(ids)s)) AS status
+                 WHERE lot.id = status.id
+                   AND lot.lot_condition IS DISTINCT FROM status.condition
+                RETURNING lot.id
+                """,
+                condition=self._lot_condition_sql(),
+                ids=list(self.ids),
+            )
+        )
+        changed = self.browse(row[0] for row in self.env.cr.fetchall())
+        changed.invalidate_recordset(["lot_condition"], flush=False)
+        return changed
+
+    def _lot_condition_sql(self):
+        """The condition of the row ``lots`` (a ``stock_lot``), first match wins."""
+        return SQL(
+            """
+            CASE
+                WHEN EXISTS (SELECT 1 FROM stock_recall_lot line
+                               JOIN stock_recall recall ON recall.id = line.recall_id
+                              WHERE line.lot_id = lots.id
+                                AND line.superseded IS NOT TRUE
+                                AND recall.is_drill IS NOT TRUE
+                                AND recall.state IN ('scoped', 'in_progress', 'closed'))
+                THEN 'recalled'
+                WHEN lots.expiration_date <= %(now)s THEN 'expired'
+                WHEN lots.hold_state = 'held' THEN 'on_hold'
+                WHEN lots.alert_date <= %(now)s THEN 'near_expiry'
+                ELSE 'available'
+            END
+            """,
+            now=fields.Datetime.now(),
+        )
 
     def _refresh_lot_status(self):
         """Recompute the stage and condition of these lots in one statement; rows whose
@@ -224,19 +282,7 @@ class StockLot(models.Model):
                            WHEN history.arrived THEN 'consumed'
                            ELSE 'ordered'
                        END AS stage,
-                       CASE
-                           WHEN EXISTS (SELECT 1 FROM stock_recall_lot line
-                                          JOIN stock_recall recall ON recall.id = line.recall_id
-                                         WHERE line.lot_id = lots.id
-                                           AND line.superseded IS NOT TRUE
-                                           AND recall.is_drill IS NOT TRUE
-                                           AND recall.state IN ('scoped', 'in_progress', 'closed'))
-                           THEN 'recalled'
-                           WHEN lots.expiration_date <= %(now)s THEN 'expired'
-                           WHEN lots.hold_state = 'held' THEN 'on_hold'
-                           WHEN lots.alert_date <= %(now)s THEN 'near_expiry'
-                           ELSE 'available'
-                       END AS condition
+                       %(condition)s AS condition
                   FROM lots
                   LEFT JOIN stock ON stock.lot_id = lots.id
                   LEFT JOIN allocated ON allocated.lot_id = lots.id
@@ -252,7 +298,7 @@ class StockLot(models.Model):
             """,
             ids=list(self.ids),
             epsilon=_EPSILON,
-            now=fields.Datetime.now(),
+            condition=self._lot_condition_sql(),
         )
 
     @api.model

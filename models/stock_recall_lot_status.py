@@ -18,7 +18,7 @@ class StockRecall(models.Model):
     def write(self, vals):
         res = super().write(vals)
         if "state" in vals:
-            self._scope_lots()._mark_lot_status()
+            self._scope_lots()._mark_lot_status(condition_only=True)
         return res
 
     def _scope_lots(self):
