@@ -51,7 +51,8 @@ class LotCoaPortal(CustomerPortal):
         if not partner:
             raise NotFound()
         try:
-            pdf = lot._render_coa_pdf(partner=partner)
+            issued = lot._issued_coa(partner)
+            pdf = issued.raw if issued else lot._render_coa_pdf(partner=partner)
         except UserError:
             return request.make_response(
                 _("No Certificate of Analysis is available for lot %s yet.", lot.name),

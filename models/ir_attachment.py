@@ -26,10 +26,18 @@ class IrAttachment(models.Model):
             ("conformance", "Certificate of Conformance"),
             ("lab_report", "Lab Report"),
             ("photo", "Photo"),
+            ("issued_coa", "Issued CoA"),
             ("other", "Other"),
         ],
         string="Document Type",
         help="What this file is, for a lot's documents tab and audits.",
+    )
+    coa_partner_id = fields.Many2one(
+        "res.partner",
+        string="CoA Issued To",
+        readonly=True,
+        index="btree_not_null",
+        help="The customer a Certificate of Analysis issued by the addon was made for.",
     )
 
     def _typed_lot_documents(self):

@@ -205,6 +205,8 @@ class StockLot(models.Model):
                     "mimetype": "application/pdf",
                     "res_model": "stock.lot",
                     "res_id": lot.id,
+                    "lot_document_type": "issued_coa",
+                    "coa_partner_id": partner.id if partner else False,
                 }
                 for lot in self
             ]
@@ -212,6 +214,27 @@ class StockLot(models.Model):
         if len(self) == 1:
             return attachments, pdf_by_lot[self.id]
         return attachments, combined and renderer._generate(self, partner, numbers)
+
+    def _issued_coa(self, partner):
+        """The latest CoA of this lot issued to ``partner``, unless a result or a release
+        came after it (an empty recordset then): a customer downloading its certificate
+        again gets the same certificate, not a new number."""
+        self.ensure_one()
+        attachment = self.env["ir.attachment"].search(
+            [
+                ("res_model", "=", "stock.lot"),
+                ("res_id", "=", self.id),
+                ("lot_document_type", "=", "issued_coa"),
+                ("coa_partner_id", "=", partner.id),
+            ],
+            order="id desc",
+            limit=1,
+        )
+        changes = [*self.test_result_ids.mapped("create_date"), self.quality_approved_at]
+        latest = max((moment for moment in changes if moment), default=None)
+        if attachment and latest and latest > attachment.create_date:
+            return attachment.browse()
+        return attachment
 
     def action_print_coa(self):
         attachments, content = self._coa_documents()

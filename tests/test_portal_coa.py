@@ -2,6 +2,7 @@ import io
 
 from pypdf import PdfReader
 
+from odoo.exceptions import UserError
 from odoo.tests import HttpCase, new_test_user, tagged
 
 from .common import TraceabilityMixin
@@ -70,6 +71,40 @@ class TestPortalCoa(TraceabilityMixin, HttpCase):
         self.assertIn("Water activity", text)
         self._get(f"/my/coa/{self.lot_b.id}", status=404)
         self._get("/my/coa/999999999", status=404)
+
+    def test_a_second_download_gets_the_same_certificate_until_a_new_result(self):
+        self.authenticate("portal_alpha", "portal_alpha")
+        first = self._get(f"/my/coa/{self.lot_a.id}").content
+        second = self._get(f"/my/coa/{self.lot_a.id}").content
+        self.assertEqual(first, second)
+        issued = self.env["ir.attachment"].search(
+            [("res_model", "=", "stock.lot"), ("res_id", "=", self.lot_a.id)]
+        )
+        self.assertEqual(len(issued), 1)
+        self.assertEqual(
+            (issued.lot_document_type, issued.coa_partner_id), ("issued_coa", self.alpha)
+        )
+        # an issued certificate is evidence: a stock user cannot delete it
+        stock_user = new_test_user(
+            self.env, login="portal_coa_stock", groups="stock.group_stock_user"
+        )
+        with self.assertRaises(UserError):
+            issued.with_user(stock_user).unlink()
+        # a new result makes the next download a new certificate
+        spec = self.env["product.quality.spec"].search(
+            [("product_tmpl_id", "=", self.biscuit.product_tmpl_id.id)]
+        )
+        self.env["stock.lot.test.result"].create(
+            {"lot_id": self.lot_a.id, "spec_id": spec.id, "value": "0.5"}
+        )
+        # (the test's requests share one transaction: date the first certificate earlier)
+        self.env.cr.execute(
+            "UPDATE ir_attachment SET create_date = create_date - interval '1 hour' WHERE id = %s",
+            [issued.id],
+        )
+        issued.invalidate_recordset(["create_date"])
+        third = self._get(f"/my/coa/{self.lot_a.id}").content
+        self.assertNotEqual(third, first)
 
     def test_my_account_counts_the_delivered_lots(self):
         self.authenticate("portal_beta", "portal_beta")
