@@ -20,6 +20,7 @@ from . import (
     stock_lot_allergen,
     stock_lot_attributes,
     stock_lot_certification,
+    stock_lot_history_search,
     stock_lot_hold,
     stock_lot_hold_lot_status,
     stock_lot_link,
