@@ -1,1 +1,1 @@
-from . import stock_lot_coa_pdf, stock_recall_pdf, stock_recall_xlsx
+from . import stock_lot_coa_pdf, stock_recall_pdf, stock_recall_xlsx, xlsx_stream
