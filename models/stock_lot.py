@@ -268,15 +268,15 @@ class StockLot(models.Model):
         return self.browse(row[0] for row in self.env.cr.fetchall())
 
     def _lock_for_new_hold(self):
-        """Take the lot rows before holding them: see :meth:`_lock_held_lots`."""
+        """Take the lot rows before holding them: see :meth:`_lock_held_lots`.
+
+        Only locked here: the new holds then change every one of these rows (their stored
+        ``hold_count``, in the same transaction), which is what makes a concurrent gate
+        reader fail to serialize rather than miss the hold."""
         if self.ids:
             self.env.cr.execute(
                 SQL(
-                    """
-                    UPDATE stock_lot SET write_date = write_date
-                     WHERE id IN (SELECT id FROM stock_lot WHERE id = ANY(%(ids)s)
-                                   ORDER BY id FOR UPDATE)
-                    """,
+                    "SELECT id FROM stock_lot WHERE id = ANY(%(ids)s) ORDER BY id FOR UPDATE",
                     ids=list(self.ids),
                 )
             )
