@@ -16,7 +16,7 @@
         "mail",
         "barcodes_gs1_nomenclature",
     ],
-    "external_dependencies": {"python": ["reportlab", "xlsxwriter"]},
+    "external_dependencies": {"python": ["reportlab"]},
     "data": [
         "security/stock_lot_traceability_security.xml",
         "security/ir.model.access.csv",
