@@ -227,7 +227,7 @@ class StreamingWorkbook:
         return self._open
 
     def _unique_title(self, title):
-        title = _SHEET_TITLE_UNSAFE.sub(" ", title).strip("'")[:MAX_SHEET_TITLE] or "Sheet"
+        title = _SHEET_TITLE_UNSAFE.sub(" ", title).strip("' ")[:MAX_SHEET_TITLE] or "Sheet"
         taken = {sheet.title.lower() for sheet in self.sheets}
         candidate, number = title, 1
         while candidate.lower() in taken:

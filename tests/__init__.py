@@ -26,4 +26,5 @@ from . import (
     test_timeline,
     test_trace_engine,
     test_ui,
+    test_xlsx_stream,
 )
