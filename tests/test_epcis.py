@@ -1,0 +1,261 @@
+import json
+from pathlib import Path
+
+import jsonschema
+import pytz
+
+from odoo import Command
+from odoo.exceptions import UserError
+from odoo.tests import tagged
+from odoo.tools.barcode import get_barcode_check_digit
+
+from .common import TraceabilityCase
+
+SCHEMA = json.loads(
+    (Path(__file__).parent / "data" / "epcis" / "EPCIS-JSON-Schema.json").read_text()
+)
+
+
+def with_check_digit(digits):
+    """A GTIN/GLN: ``digits`` followed by their GS1 check digit."""
+    return digits + str(get_barcode_check_digit(digits + "0"))
+
+
+@tagged("post_install", "-at_install")
+class TestEpcis(TraceabilityCase):
+    """EPCIS 2.0 exports of the biscuit factory, validated against GS1's JSON schema.
+
+    Biscuits carry a GTIN (EAN-13), flour a GTIN-14; sugar's barcode has a wrong check digit
+    and the other products none, so their lots get the company's private URNs.
+    """
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.biscuit_gtin = with_check_digit("400638133393")
+        cls.flour_gtin = with_check_digit("1061414100041")
+        cls.biscuit.barcode = cls.biscuit_gtin
+        cls.flour.barcode = cls.flour_gtin
+        bad = with_check_digit("761234567890")
+        cls.sugar.barcode = bad[:-1] + str((int(bad[-1]) + 1) % 10)
+        cls.user = cls._user("epcis_user", "stock_lot_traceability.group_traceability_user")
+        cls.validator = jsonschema.Draft7Validator(
+            SCHEMA, format_checker=jsonschema.FormatChecker()
+        )
+
+    # helpers ------------------------------------------------------------------------
+    def assertValidEpcis(self, document):
+        """Valid against the schema, identifiers checked as URIs, and plain JSON."""
+        self.assertIn("uri", self.validator.format_checker.checkers, "install rfc3986-validator")
+        document = json.loads(json.dumps(document))
+        errors = sorted(self.validator.iter_errors(document), key=lambda error: error.path)
+        self.assertFalse(errors, "\n".join(f"{list(e.path)}: {e.message}" for e in errors[:5]))
+        self.assertEqual(document["schemaVersion"], "2.0")
+        self.assertEqual(document["type"], "EPCISDocument")
+        return document["epcisBody"]["eventList"]
+
+    def _events(self, events, step, disposition=None):
+        return [
+            event
+            for event in events
+            if event.get("bizStep") == step
+            and (disposition is None or event.get("disposition") == disposition)
+        ]
+
+    def _quantities(self, quantity_list):
+        return {element["epcClass"]: element["quantity"] for element in quantity_list}
+
+    def _class(self, lot):
+        """The lot's epcClass: its LGTIN Digital Link, else a private URN of the company."""
+        gtin = {self.biscuit: self.biscuit_gtin, self.flour: self.flour_gtin}.get(lot.product_id)
+        if gtin:
+            return f"https://id.gs1.org/01/{gtin.zfill(14)}/10/{lot.name}"
+        uuid = self.env["ir.config_parameter"].get_param("database.uuid")
+        company = lot.company_id or self.env.company
+        return f"urn:odoo:{uuid}:{company.id}:lot:{lot.product_id.id}:{lot.name}"
+
+    # lots --------------------------------------------------------------------------------
+    def test_downstream_of_a_flour_lot(self):
+        """FLOUR-2 down: its receipt, the four MOs of two levels, three deliveries and
+        Gamma's return, with the quantities of each document."""
+        events = self.assertValidEpcis(self.flour_2.with_user(self.user)._epcis_document("down"))
+        receipts = self._events(events, "receiving", "in_progress")
+        transformations = [e for e in events if e["type"] == "TransformationEvent"]
+        shipments = self._events(events, "shipping", "in_transit")
+        returns = self._events(events, "receiving", "returned")
+        self.assertEqual(len(events), 9)
+        self.assertEqual(
+            (len(receipts), len(transformations), len(shipments), len(returns)), (1, 4, 3, 1)
+        )
+        # the receipt of Mill also brought FLOUR-1, which is not downstream of FLOUR-2
+        self.assertEqual(
+            self._quantities(receipts[0]["quantityList"]), {self._class(self.flour_2): 100}
+        )
+        self.assertEqual(receipts[0]["action"], "OBSERVE")
+        premix_1 = next(
+            e
+            for e in transformations
+            if self._class(self.premix_1) in self._quantities(e["outputQuantityList"])
+        )
+        self.assertEqual(
+            self._quantities(premix_1["inputQuantityList"]),
+            {
+                self._class(self.flour_1): 15,
+                self._class(self.flour_2): 5,
+                self._class(self.sugar_1): 10,
+            },
+        )
+        self.assertEqual(
+            self._quantities(premix_1["outputQuantityList"]), {self._class(self.premix_1): 10}
+        )
+        self.assertEqual(premix_1["bizStep"], "commissioning")
+        self.assertEqual(premix_1["ilmd"]["cbvmda:lotNumber"], "PREMIX-1")
+        shipped = {}
+        for event in shipments:
+            for epc_class, quantity in self._quantities(event["quantityList"]).items():
+                shipped[epc_class] = shipped.get(epc_class, 0) + quantity
+        self.assertEqual(shipped, {self._class(self.biscuit_1): 7, self._class(self.biscuit_2): 7})
+        self.assertEqual(
+            self._quantities(returns[0]["quantityList"]), {self._class(self.biscuit_2): 2}
+        )
+        self.assertEqual([e["eventTime"] for e in events], sorted(e["eventTime"] for e in events))
+
+    def test_both_directions_of_a_biscuit_lot(self):
+        """BISCUIT-1 both ways: the three receipts of its ingredients, the two MOs it was made
+        through, and its two deliveries; nothing of BISCUIT-2."""
+        events = self.assertValidEpcis(self.biscuit_1._epcis_document())
+        receipts = self._events(events, "receiving")
+        self.assertEqual(len(receipts), 3)
+        self.assertEqual(len([e for e in events if e["type"] == "TransformationEvent"]), 2)
+        self.assertEqual(len(self._events(events, "shipping")), 2)
+        self.assertEqual(len(events), 7)
+        mill = next(
+            e for e in receipts if self._class(self.flour_1) in self._quantities(e["quantityList"])
+        )
+        self.assertEqual(
+            self._quantities(mill["quantityList"]),
+            {self._class(self.flour_1): 100, self._class(self.flour_2): 100},
+        )
+        text = json.dumps(events)
+        self.assertNotIn("BISCUIT-2", text)
+        self.assertNotIn("PREMIX-2", text)
+
+    def test_identifiers_gtin_and_private_urns(self):
+        """GTIN products are LGTIN Digital Links; a wrong check digit or no barcode falls back
+        to the company's URN; parties are URNs, or GLN Digital Links when known."""
+        events = self.assertValidEpcis(self.biscuit_1._epcis_document("up"))
+        classes = {
+            element["epcClass"]
+            for event in events
+            for key in ("quantityList", "inputQuantityList", "outputQuantityList")
+            for element in event.get(key, [])
+        }
+        self.assertIn(f"https://id.gs1.org/01/{self.biscuit_gtin.zfill(14)}/10/BISCUIT-1", classes)
+        self.assertIn(f"https://id.gs1.org/01/{self.flour_gtin}/10/FLOUR-1", classes)
+        self.assertIn(self._class(self.sugar_1), classes)
+        self.assertTrue(self._class(self.sugar_1).startswith("urn:odoo:"))
+        self.assertTrue(self._class(self.eggs_1).startswith("urn:odoo:"))
+
+    def test_lot_master_data_and_times(self):
+        """Lot numbers and expiry dates travel in the header's EPCClass master data (and in
+        the ilmd of the lots made here); times are UTC with the user's offset."""
+        self.env.user.tz = "Asia/Kolkata"
+        self.flour_1.origin_country_id = self.env.ref("base.fr")
+        document = self.flour_1._epcis_document("up")
+        events = self.assertValidEpcis(document)
+        self.assertEqual(len(events), 1)
+        self.assertEqual(events[0]["eventTimeZoneOffset"], "+05:30")
+        self.assertTrue(events[0]["eventTime"].endswith("Z"))
+        [vocabulary] = document["epcisHeader"]["epcisMasterData"]["vocabularyList"]
+        [element] = vocabulary["vocabularyElementList"]
+        self.assertEqual(element["id"], self._class(self.flour_1))
+        attributes = {a["id"].split("#")[1]: a["attribute"] for a in element["attributes"]}
+        expiry = pytz.utc.localize(self.flour_1.expiration_date).astimezone(
+            pytz.timezone("Asia/Kolkata")
+        )
+        self.assertEqual(
+            attributes,
+            {
+                "lotNumber": "FLOUR-1",
+                "itemExpirationDate": str(expiry.date()),
+                "bestBeforeDate": str(
+                    pytz.utc.localize(self.flour_1.use_date).astimezone(expiry.tzinfo).date()
+                ),
+                "countryOfOrigin": "FR",
+            },
+        )
+
+    def test_units_of_measure(self):
+        """Quantities in kilograms say KGM; a unit unknown to UN/CEFACT is converted to its
+        category's reference unit; units are plain counts (no uom)."""
+        kg = self.env.ref("uom.product_uom_kgm")
+        bag = self.env["uom.uom"].create(
+            {
+                "name": "Bag 25 kg",
+                "category_id": kg.category_id.id,
+                "uom_type": "bigger",
+                "factor_inv": 25,
+            }
+        )
+        butter = self._lot_product("Butter", uom_id=kg.id, uom_po_id=kg.id)
+        cocoa = self._lot_product("Cocoa", uom_id=bag.id, uom_po_id=bag.id)
+        receipt = self.flow._receive_lots(
+            self.farm, [(butter, "BUTTER-1", 12.5), (cocoa, "COCOA-1", 3)]
+        )
+        events = self.assertValidEpcis(receipt.move_line_ids.lot_id._epcis_document())
+        [event] = events
+        self.assertEqual(
+            sorted((e["quantity"], e.get("uom")) for e in event["quantityList"]),
+            [(12.5, "KGM"), (75.0, "KGM")],
+        )
+        biscuit_events = self.assertValidEpcis(self.biscuit_2._epcis_document("down"))
+        self.assertFalse([e for ev in biscuit_events for e in ev["quantityList"] if "uom" in e])
+
+    def test_parties_with_a_gln(self):
+        """A customer whose electronic address is a GLN (Peppol 0088) is named by it."""
+        if "peppol_eas" not in self.alpha._fields:
+            self.skipTest("account_edi_ubl_cii is not installed")
+        code = with_check_digit("401234500001")
+        self.alpha.write({"peppol_eas": "0088", "peppol_endpoint": code})
+        events = self.assertValidEpcis(self.biscuit_1._epcis_document("down"))
+        alpha = next(
+            e
+            for e in self._events(events, "shipping")
+            if self._quantities(e["quantityList"]) == {self._class(self.biscuit_1): 4}
+        )
+        self.assertIn(
+            {"type": "owning_party", "destination": f"https://id.gs1.org/417/{code}"},
+            alpha["destinationList"],
+        )
+        self.assertIn("possessing_party", {s["type"] for s in alpha["sourceList"]})
+        beta = next(e for e in self._events(events, "shipping") if e is not alpha)
+        self.assertTrue(
+            all(d["destination"].startswith("urn:odoo:") for d in beta["destinationList"])
+        )
+
+    def test_schema_rejects_a_broken_document(self):
+        """The validator does catch what EPCIS forbids (an ilmd on an OBSERVE event)."""
+        document = self.flour_1._epcis_document("up")
+        document["epcisBody"]["eventList"][0]["ilmd"] = {"cbvmda:lotNumber": "FLOUR-1"}
+        self.assertTrue(list(self.validator.iter_errors(json.loads(json.dumps(document)))))
+
+    # recall -------------------------------------------------------------------------------
+    def test_recall_document(self):
+        """A recall exports its scope: the same chain as the origin lot's downstream."""
+        manager = self._user("epcis_recall", "stock_lot_traceability.group_recall_manager")
+        recall = (
+            self.env["stock.recall"]
+            .with_user(manager)
+            .create(
+                {"lot_ids": [Command.set(self.flour_2.ids)], "is_drill": True, "reason": "Peanut"}
+            )
+        )
+        with self.assertRaisesRegex(UserError, recall.name):
+            recall._epcis_document()
+        recall.action_compute_scope()
+        events = self.assertValidEpcis(recall._epcis_document())
+        self.assertEqual(len(events), 9)
+        expected = self.flour_2._epcis_document("down")["epcisBody"]["eventList"]
+        self.assertEqual(
+            sorted(e["eventID"] for e in events), sorted(e["eventID"] for e in expected)
+        )
