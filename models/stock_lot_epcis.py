@@ -1,3 +1,4 @@
+import json
 import re
 import uuid
 from collections import defaultdict
@@ -80,6 +81,26 @@ def gln(code):
     return None
 
 
+def _epcis_attachment_values(record, document, name):
+    """An attachment of ``record`` holding ``document`` as a JSON-LD file."""
+    stamp = fields.Datetime.now().strftime("%Y%m%d-%H%M%S")
+    return {
+        "name": f"{name.replace('/', '_')}-{stamp}.jsonld",
+        "raw": json.dumps(document, indent=2, ensure_ascii=False).encode(),
+        "mimetype": "application/ld+json",
+        "res_model": record._name,
+        "res_id": record.id,
+    }
+
+
+def _download(attachment):
+    return {
+        "type": "ir.actions.act_url",
+        "url": f"/web/content/{attachment.id}?download=true",
+        "target": "self",
+    }
+
+
 def _segment(value):
     return quote(str(value), safe="")
 
@@ -122,6 +143,15 @@ class StockLot(models.Model):
         for way in ("up", "down") if direction == "both" else (direction,):
             lot_ids.update(self._trace(way))
         return self.browse(sorted(lot_ids))._epcis_build()
+
+    def action_export_epcis(self):
+        """Download the EPCIS document of this lot's chain (both directions), stored as an
+        attachment of the lot."""
+        self.ensure_one()
+        attachment = self.env["ir.attachment"].create(
+            _epcis_attachment_values(self, self._epcis_document(), f"EPCIS-{self.name}")
+        )
+        return _download(attachment)
 
     def _epcis_build(self):
         """The EPCIS document of exactly these lots (no trace)."""
@@ -263,62 +293,134 @@ class _EpcisBuilder:
                 SQL("dest.usage = 'supplier' AND src.usage != 'supplier'")
             ),
         }
-        # one recordset, so that reading a field of a line reads it for all of them
-        every_line = self.env["stock.move.line"].union(*kinds.values())
+        kind_of = {line_id: kind for kind, lines in kinds.items() for line_id in lines.ids}
+        if not kind_of:
+            return []
+        rows = self._move_line_rows(list(kind_of))
+        records = self.records(
+            {
+                "stock.lot": {row["lot_id"] for row in rows},
+                "product.product": {row["product_id"] for row in rows},
+                "res.company": {row["company_id"] for row in rows},
+                "stock.picking": {row["picking_id"] for row in rows},
+                "stock.move": {row["move_id"] for row in rows},
+                "stock.location": {row[key] for row in rows for key in ("src", "dest")},
+                "res.partner": {row["partner_id"] for row in rows},
+                "purchase.order": {row["purchase_id"] for row in rows},
+                "sale.order": {row["sale_id"] for row in rows},
+            }
+        )
         groups = defaultdict(list)
-        for kind, move_lines in kinds.items():
-            for line in every_line.browse(move_lines.ids).with_prefetch(every_line._prefetch_ids):
-                transfer = line.picking_id or line.move_id
-                groups[kind, transfer._name, transfer.id].append(line.id)
+        for row in rows:
+            transfer = (
+                ("stock.picking", row["picking_id"])
+                if row["picking_id"]
+                else ("stock.move", row["move_id"])
+            )
+            groups[kind_of[row["id"]], transfer].append(row)
         return [
-            self._move_event(kind, every_line.browse(ids).with_prefetch(every_line._prefetch_ids))
-            for (kind, _model, _id), ids in groups.items()
+            self._move_event(kind, records[model][record_id], group, records)
+            for (kind, (model, record_id)), group in groups.items()
         ]
 
-    def _move_event(self, kind, lines):
+    def _move_line_rows(self, line_ids):
+        """The done move lines, with their transfer, partner and orders (one query)."""
+        for model in ("stock.move.line", "stock.move", "stock.picking"):
+            self.env[model].flush_model()
+        if "purchase_line_id" in self.env["stock.move"]._fields:
+            purchase = SQL(
+                "(SELECT order_id FROM purchase_order_line WHERE id = move.purchase_line_id)"
+            )
+        else:
+            purchase = SQL("NULL::integer")
+        self.env.cr.execute(
+            SQL(
+                """
+                SELECT ml.id, ml.lot_id, ml.product_id, ml.quantity_product_uom, ml.date,
+                       ml.company_id, ml.picking_id, ml.move_id, ml.location_id,
+                       ml.location_dest_id, COALESCE(picking.partner_id, move.partner_id),
+                       %(purchase)s,
+                       (SELECT order_id FROM sale_order_line WHERE id = move.sale_line_id)
+                  FROM stock_move_line ml
+                  JOIN stock_move move ON move.id = ml.move_id
+                  LEFT JOIN stock_picking picking ON picking.id = ml.picking_id
+                 WHERE ml.id = ANY(%(ids)s)
+                 ORDER BY ml.date, ml.id
+                """,
+                ids=line_ids,
+                purchase=purchase,
+            )
+        )
+        keys = (
+            "id",
+            "lot_id",
+            "product_id",
+            "quantity",
+            "date",
+            "company_id",
+            "picking_id",
+            "move_id",
+            "src",
+            "dest",
+            "partner_id",
+            "purchase_id",
+            "sale_id",
+        )
+        return [dict(zip(keys, row, strict=True)) for row in self.env.cr.fetchall()]
+
+    def records(self, ids_by_model):
+        """``{model: {id: record}}``: each model's records browsed together, so that reading
+        a field of one reads it for all of them."""
+        return {
+            model: {
+                record.id: record for record in self.env[model].browse(sorted(filter(None, ids)))
+            }
+            for model, ids in ids_by_model.items()
+        }
+
+    def _move_event(self, kind, transfer, rows, records):
         biz_step, disposition, document_type = MOVE_EVENTS[kind]
-        first = lines[0]
-        transfer = first.picking_id or first.move_id
-        moment = max(lines.mapped("date"))
+        first = rows[0]
+        moment = max(row["date"] for row in rows)
         quantities = defaultdict(float)
-        for line in lines:
-            quantities[line.product_id, line.lot_id] += line.quantity_product_uom
+        for row in rows:
+            quantities[row["product_id"], row["lot_id"]] += row["quantity"]
+        products, lots = records["product.product"], records["stock.lot"]
         event = self._base_event("ObjectEvent", ("move", transfer._name, transfer.id), moment)
         inbound = kind in ("receipt", "customer_return")
-        own_location = first.location_dest_id if inbound else first.location_id
-        partner = first.picking_id.partner_id or first.move_id.partner_id
+        own_location = records["stock.location"][first["dest" if inbound else "src"]]
         event.update(
             {
                 "action": "OBSERVE",
                 "bizStep": biz_step,
                 "disposition": disposition,
                 "quantityList": [
-                    self.quantity(product, lot, qty) for (product, lot), qty in quantities.items()
+                    self.quantity(products[product_id], lots[lot_id], qty)
+                    for (product_id, lot_id), qty in quantities.items()
                 ],
                 "readPoint": {"id": self.location(own_location)},
             }
         )
         if inbound:
             event["bizLocation"] = {"id": self.location(own_location)}
-        transactions = self._transactions(lines, transfer, document_type)
+        transactions = []
+        if transfer._name == "stock.picking":
+            transactions.append({"type": document_type, "bizTransaction": self.document(transfer)})
+        for model, key in (("purchase.order", "purchase_id"), ("sale.order", "sale_id")):
+            for order_id in sorted({row[key] for row in rows if row[key]}):
+                order = records[model][order_id]
+                transactions.append({"type": "po", "bizTransaction": self.document(order)})
         if transactions:
             event["bizTransactionList"] = transactions
-        ours = self._own_parties(first.company_id, own_location)
+        company = records["res.company"].get(first["company_id"]) or self.company
+        ours = self._own_parties(company, own_location)
+        partner = records["res.partner"].get(first["partner_id"])
         theirs = self._partner_parties(partner) if partner else []
         event["sourceList"] = self._typed(theirs if inbound else ours, "source")
         event["destinationList"] = self._typed(ours if inbound else theirs, "destination")
         if not theirs:
             del event["sourceList" if inbound else "destinationList"]
         return event
-
-    def _transactions(self, lines, transfer, document_type):
-        transactions = []
-        if transfer._name == "stock.picking":
-            transactions.append({"type": document_type, "bizTransaction": self.document(transfer)})
-        moves = lines.move_id
-        for order in [*moves.purchase_line_id.order_id, *moves.sale_line_id.order_id]:
-            transactions.append({"type": "po", "bizTransaction": self.document(order)})
-        return transactions
 
     def _own_parties(self, company, location):
         company = company or self.company
@@ -341,45 +443,57 @@ class _EpcisBuilder:
 
     # transformation events ----------------------------------------------------------
     def transformation_events(self):
-        """One TransformationEvent per manufacturing order between lots of the chain, with
-        every input and output of the order (its done move lines)."""
+        """One TransformationEvent per manufacturing order, unbuild order or repack that
+        links two lots of the chain. An order lists every input and output of it (its done
+        move lines, lots outside the chain and untracked components included); a repack,
+        the quantity of its link. Manual links record no physical event: none is made."""
         links = self.env["stock.lot.link"].search(
             [
-                ("kind", "=", "production"),
-                ("production_id", "!=", False),
+                ("kind", "in", list(TRANSFORMATION_STEPS)),
                 ("parent_lot_id", "in", self.lots.ids),
                 ("child_lot_id", "in", self.lots.ids),
                 ("company_id", "in", self.lots._trace_company_ids()),
-            ]
+            ],
+            order="date, id",
         )
-        productions = links.production_id
-        if not productions:
-            return []
+        productions, unbuilds = links.production_id, links.unbuild_id
+        events = self._order_events(productions, unbuilds) if productions or unbuilds else []
+        repacks = links.filtered(lambda link: link.kind == "repack")
+        return events + [self._repack_event(link) for link in repacks]
+
+    def _order_events(self, productions, unbuilds):
         lines = self.env["stock.move.line"].search(
             [
                 ("state", "=", "done"),
                 ("move_id.scrapped", "=", False),
                 "|",
+                "|",
                 ("move_id.raw_material_production_id", "in", productions.ids),
                 ("move_id.production_id", "in", productions.ids),
+                ("move_id.unbuild_id", "in", unbuilds.ids),
             ]
         )
-        inputs = defaultdict(lambda: defaultdict(float))
-        outputs = defaultdict(lambda: defaultdict(float))
+        orders = defaultdict(lambda: {"in": defaultdict(float), "out": defaultdict(float)})
+        places, moments = {}, defaultdict(list)
         for line in lines:
-            production = line.move_id.raw_material_production_id
-            side = inputs if production else outputs
-            production = production or line.move_id.production_id
-            side[production][line.product_id, line.lot_id] += line.quantity_product_uom
+            move = line.move_id
+            order = move.raw_material_production_id or move.production_id or move.unbuild_id
+            side = "out" if line.location_id.usage == "production" else "in"
+            orders[order][side][line.product_id, line.lot_id] += line.quantity_product_uom
+            moments[order].append(line.date)
+            if side == "out":
+                places.setdefault(order, line.location_dest_id)
         return [
-            self._transformation_event(production, inputs[production], outputs[production])
-            for production in productions
-            if inputs[production] and outputs[production]
+            self._transformation_event(
+                order, max(moments[order]), places[order], sides["in"], sides["out"]
+            )
+            for order, sides in orders.items()
+            if sides["in"] and sides["out"]
         ]
 
-    def _transformation_event(self, production, inputs, outputs):
-        moment = production.date_finished or production.write_date
-        event = self._base_event("TransformationEvent", ("mrp.production", production.id), moment)
+    def _transformation_event(self, order, moment, place, inputs, outputs):
+        production = order._name == "mrp.production"
+        event = self._base_event("TransformationEvent", (order._name, order.id), moment)
         event.update(
             {
                 "inputQuantityList": [
@@ -388,19 +502,38 @@ class _EpcisBuilder:
                 "outputQuantityList": [
                     self.quantity(product, lot, qty) for (product, lot), qty in outputs.items()
                 ],
-                "transformationID": self.document(production),
-                "bizStep": TRANSFORMATION_STEPS["production"],
+                "transformationID": self.document(order),
+                "bizStep": TRANSFORMATION_STEPS["production" if production else "unbuild"],
                 "disposition": "active",
-                "readPoint": {"id": self.location(production.location_dest_id)},
-                "bizLocation": {"id": self.location(production.location_dest_id)},
+                "readPoint": {"id": self.location(place)},
+                "bizLocation": {"id": self.location(place)},
                 "bizTransactionList": [
-                    {"type": "prodorder", "bizTransaction": self.document(production)}
+                    {"type": "prodorder", "bizTransaction": self.document(order)}
+                    if production
+                    else {"bizTransaction": self.document(order)}
                 ],
             }
         )
+        # lots made by the order; an unbuild gives back lots that existed before it
         output_lots = {lot for _product, lot in outputs if lot}
-        if len(output_lots) == 1:
+        if production and len(output_lots) == 1:
             event["ilmd"] = self.ilmd(output_lots.pop())
+        return event
+
+    def _repack_event(self, link):
+        """A repack: ``quantity`` of the input lot went into the new lot, same product."""
+        parent, child = link.parent_lot_id, link.child_lot_id
+        event = self._base_event("TransformationEvent", ("repack", link.id), link.date)
+        event.update(
+            {
+                "inputQuantityList": [self.quantity(parent.product_id, parent, link.quantity)],
+                "outputQuantityList": [self.quantity(child.product_id, child, link.quantity)],
+                "transformationID": self.urn(link.company_id, "repack", link.id),
+                "bizStep": TRANSFORMATION_STEPS["repack"],
+                "disposition": "active",
+                "ilmd": self.ilmd(child),
+            }
+        )
         return event
 
     # lot master data ----------------------------------------------------------------

@@ -1,12 +1,15 @@
+import base64
 import json
+from datetime import timedelta
 from pathlib import Path
 
 import jsonschema
 import pytz
+from freezegun import freeze_time
 
-from odoo import Command
+from odoo import Command, fields
 from odoo.exceptions import UserError
-from odoo.tests import tagged
+from odoo.tests import Form, tagged
 from odoo.tools.barcode import get_barcode_check_digit
 
 from .common import TraceabilityCase
@@ -238,6 +241,78 @@ class TestEpcis(TraceabilityCase):
         document = self.flour_1._epcis_document("up")
         document["epcisBody"]["eventList"][0]["ilmd"] = {"cbvmda:lotNumber": "FLOUR-1"}
         self.assertTrue(list(self.validator.iter_errors(json.loads(json.dumps(document)))))
+
+    def test_repack_and_unbuild_are_transformations(self):
+        """A repack of eggs and the unbuild of a biscuit are TransformationEvents beside the
+        MOs; the repacked lot's number and expiry go in its ilmd, not the unbuild's."""
+        stock = self.env["stock.warehouse"].search([("company_id", "=", self.company.id)], limit=1)
+        eggs_r = self.eggs_1._repack(10, stock.lot_stock_id, 8, 2, "Torn pouches")
+        unbuild_form = Form(self.env["mrp.unbuild"])
+        unbuild_form.mo_id = self.mo_biscuit_1
+        unbuild_form.product_qty = 1
+        unbuild = unbuild_form.save()
+        with freeze_time(fields.Datetime.now() + timedelta(hours=1)):
+            unbuild.action_unbuild()
+        events = self.assertValidEpcis(self.eggs_1._epcis_document("down"))
+        steps = sorted(e["bizStep"] for e in events if e["type"] == "TransformationEvent")
+        self.assertEqual(steps, ["commissioning", "commissioning", "disassembling", "repackaging"])
+        [repack] = self._events(events, "repackaging")
+        self.assertEqual(
+            self._quantities(repack["inputQuantityList"]), {self._class(self.eggs_1): 8}
+        )
+        self.assertEqual(self._quantities(repack["outputQuantityList"]), {self._class(eggs_r): 8})
+        self.assertEqual(repack["ilmd"]["cbvmda:lotNumber"], eggs_r.name)
+        self.assertEqual(
+            repack["ilmd"]["cbvmda:itemExpirationDate"], str(eggs_r.expiration_date.date())
+        )
+        [disassembly] = self._events(events, "disassembling")
+        self.assertEqual(
+            self._quantities(disassembly["inputQuantityList"]), {self._class(self.biscuit_1): 1}
+        )
+        self.assertEqual(
+            self._quantities(disassembly["outputQuantityList"]),
+            {self._class(self.premix_1): 1, self._class(self.eggs_1): 1},
+        )
+        self.assertNotIn("ilmd", disassembly)
+
+    def test_reading_is_set_based(self):
+        """The number of queries does not grow with the lots and documents of the chain."""
+
+        def queries(lots):
+            self.env.invalidate_all()
+            count = self.env.cr.sql_log_count
+            lots._epcis_document("down")
+            return self.env.cr.sql_log_count - count
+
+        queries(self.flour_1)  # caches of the registry (parameters, units) are warm now
+        small = queries(self.flour_1)  # 1 receipt, 2 MOs, 2 deliveries: 5 events
+        large = queries(self.flour_1 | self.flour_2 | self.sugar_1 | self.eggs_1)  # 12 events
+        # a query per event, lot or document would add at least 7
+        self.assertLessEqual(large, small + 1)
+
+    def test_export_buttons_download_the_document(self):
+        """ "Export EPCIS" stores the document on the lot (or recall) and downloads it."""
+        action = self.biscuit_1.with_user(self.user).action_export_epcis()
+        attachment = self.env["ir.attachment"].browse(
+            int(action["url"].split("/")[3].split("?")[0])
+        )
+        self.assertEqual(
+            (attachment.res_model, attachment.res_id), ("stock.lot", self.biscuit_1.id)
+        )
+        self.assertTrue(attachment.name.endswith(".jsonld"))
+        events = self.assertValidEpcis(json.loads(base64.b64decode(attachment.datas)))
+        self.assertEqual(len(events), 7)
+        quality = self._user("epcis_quality", "stock_lot_traceability.group_quality_manager")
+        recall = self.env["stock.recall"].create(
+            {"lot_ids": [Command.set(self.eggs_1.ids)], "is_drill": True, "reason": "Listeria"}
+        )
+        recall.action_compute_scope()
+        action = recall.with_user(quality).action_export_epcis()
+        attachment = self.env["ir.attachment"].browse(
+            int(action["url"].split("/")[3].split("?")[0])
+        )
+        self.assertEqual((attachment.res_model, attachment.res_id), ("stock.recall", recall.id))
+        self.assertTrue(attachment.with_user(quality).raw)
 
     # recall -------------------------------------------------------------------------------
     def test_recall_document(self):
