@@ -6,7 +6,8 @@ from urllib.parse import quote
 
 import pytz
 
-from odoo import api, fields, models
+from odoo import _, api, fields, models
+from odoo.exceptions import UserError
 from odoo.tools import SQL
 from odoo.tools.barcode import get_barcode_check_digit
 
@@ -138,7 +139,12 @@ class StockLot(models.Model):
         of the chain.
         """
         if direction not in ("both", "down", "up"):
-            raise ValueError(f"Unknown trace direction {direction!r}")
+            raise UserError(
+                _(
+                    "Unknown trace direction %(direction)r: use 'down', 'up' or 'both'.",
+                    direction=direction,
+                )
+            )
         lot_ids = set()
         for way in ("up", "down") if direction == "both" else (direction,):
             lot_ids.update(self._trace(way))
@@ -386,7 +392,7 @@ class _EpcisBuilder:
         for row in rows:
             quantities[row["product_id"], row["lot_id"]] += row["quantity"]
         products, lots = records["product.product"], records["stock.lot"]
-        event = self._base_event("ObjectEvent", ("move", transfer._name, transfer.id), moment)
+        event = self._base_event("ObjectEvent", (kind, transfer._name, transfer.id), moment)
         inbound = kind in ("receipt", "customer_return")
         own_location = records["stock.location"][first["dest" if inbound else "src"]]
         event.update(

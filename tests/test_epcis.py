@@ -12,6 +12,7 @@ from odoo.exceptions import UserError
 from odoo.tests import Form, tagged
 from odoo.tools.barcode import get_barcode_check_digit
 
+from ..models.stock_lot_epcis import GS1_LOT, gln, gtin14
 from .common import TraceabilityCase
 
 SCHEMA = json.loads(
@@ -158,6 +159,19 @@ class TestEpcis(TraceabilityCase):
         self.assertIn(self._class(self.sugar_1), classes)
         self.assertTrue(self._class(self.sugar_1).startswith("urn:odoo:"))
         self.assertTrue(self._class(self.eggs_1).startswith("urn:odoo:"))
+        # what counts as a GTIN, a GLN and a lot number a Digital Link can carry
+        self.assertEqual(gtin14("96385074"), "00000096385074")  # GTIN-8
+        self.assertEqual(gtin14("036000291452"), "00036000291452")  # UPC-A
+        self.assertIsNone(gtin14(self.sugar.barcode))  # wrong check digit
+        self.assertIsNone(gtin14("ABC4006381333"))
+        self.assertIsNone(gtin14(False))
+        self.assertEqual(gln("4012345000009"), "4012345000009")
+        self.assertIsNone(gln("4012345000008"))
+        self.assertTrue(GS1_LOT.match("L-2024/07.A"))
+        self.assertFalse(GS1_LOT.match("LOT 1"))  # a space is not in GS1 set 82
+        self.assertFalse(GS1_LOT.match("L" * 21))  # AI 10 takes 20 characters at most
+        with self.assertRaisesRegex(UserError, "sideways"):
+            self.biscuit_1._epcis_document("sideways")
 
     def test_lot_master_data_and_times(self):
         """Lot numbers and expiry dates travel in the header's EPCClass master data (and in
