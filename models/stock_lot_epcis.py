@@ -267,7 +267,9 @@ class _EpcisBuilder:
         return fields.Datetime.to_datetime(moment).strftime("%Y-%m-%dT%H:%M:%S.000Z")
 
     def offset(self, moment):
-        delta = self.tz.utcoffset(fields.Datetime.to_datetime(moment))
+        """The ``+HH:MM`` offset of the time zone at that moment (summer or winter time)."""
+        utc = pytz.utc.localize(fields.Datetime.to_datetime(moment))
+        delta = utc.astimezone(self.tz).utcoffset()
         minutes = int(delta.total_seconds() // 60)
         sign = "+" if minutes >= 0 else "-"
         return f"{sign}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}"

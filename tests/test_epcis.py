@@ -202,6 +202,20 @@ class TestEpcis(TraceabilityCase):
             },
         )
 
+    def test_offsets_follow_summer_time(self):
+        """The offset is the time zone's at the moment of the event, not at the export."""
+        self.env.user.tz = "America/New_York"
+        lots = self.env["stock.lot"]
+        for day, name in (("2026-01-15 15:00:00", "SUGAR-W"), ("2026-07-15 15:00:00", "SUGAR-S")):
+            with freeze_time(day):
+                self.flow._receive_lots(self.sugar_co, [(self.sugar, name, 5)])
+            lots |= self._lot(name)
+        events = self.assertValidEpcis(lots._epcis_document("up"))
+        self.assertEqual(
+            [(e["eventTime"], e["eventTimeZoneOffset"]) for e in events],
+            [("2026-01-15T15:00:00.000Z", "-05:00"), ("2026-07-15T15:00:00.000Z", "-04:00")],
+        )
+
     def test_units_of_measure(self):
         """Quantities in kilograms say KGM; a unit unknown to UN/CEFACT is converted to its
         category's reference unit; units are plain counts (no uom)."""
@@ -327,6 +341,12 @@ class TestEpcis(TraceabilityCase):
         )
         self.assertEqual((attachment.res_model, attachment.res_id), ("stock.recall", recall.id))
         self.assertTrue(attachment.with_user(quality).raw)
+
+    def test_export_button_is_for_traceability_users(self):
+        stock_user = self._user("epcis_stock", "stock.group_stock_user")
+        for user, shown in ((self.user, True), (stock_user, False)):
+            arch = self.env["stock.lot"].with_user(user).get_views([(False, "form")])
+            self.assertEqual("action_export_epcis" in arch["views"]["form"]["arch"], shown)
 
     # recall -------------------------------------------------------------------------------
     def test_recall_document(self):
