@@ -15,8 +15,8 @@ EPCIS_CONTEXT = "https://ref.gs1.org/standards/epcis/2.0.0/epcis-context.jsonld"
 DIGITAL_LINK = "https://id.gs1.org"
 EPC_CLASS_VOCABULARY = "urn:epcglobal:epcis:vtype:EPCClass"
 MASTER_DATA_ATTRIBUTE = "urn:epcglobal:cbv:mda#"
-# A lot number a GS1 Digital Link can carry (AI 10): up to 20 characters of the GS1 AI
-# encodable character set 82.
+# A lot or serial number a GS1 Digital Link can carry (AI 10 or 21): up to 20 characters of
+# the GS1 AI encodable character set 82.
 GS1_LOT = re.compile(r"^[!\"%&'()*+,\-./0-9:;<=>?A-Z_a-z]{1,20}$")
 # UN/CEFACT Recommendation 20 codes of Odoo's standard units, by XML id. Units are counts:
 # EPCIS says a quantity without a unit counts instances of the class, so no code.
@@ -100,6 +100,11 @@ def _download(attachment):
         "url": f"/web/content/{attachment.id}?download=true",
         "target": "self",
     }
+
+
+def _items(quantities):
+    """``[(product, lot, quantity)]`` of ``{(product, lot): quantity}``."""
+    return [(product, lot, quantity) for (product, lot), quantity in quantities.items()]
 
 
 def _segment(value):
@@ -211,6 +216,15 @@ class _EpcisBuilder:
                 value = self.urn(product.company_id, "product", product.id)
             self.classes[key] = value
         return self.classes[key]
+
+    def epc_instance(self, product, serial):
+        """A serial number: the SGTIN ``https://id.gs1.org/01/<GTIN-14>/21/<serial>``, else a
+        private URN (same rules as :meth:`epc_class`)."""
+        gtin = gtin14(product.barcode)
+        if gtin and GS1_LOT.match(serial.name):
+            return f"{DIGITAL_LINK}/01/{gtin}/21/{quote(serial.name, safe='')}"
+        company = serial.company_id or product.company_id
+        return self.urn(company, "serial", product.id, serial.name)
 
     def party(self, partner):
         partner = partner.commercial_partner_id
@@ -402,13 +416,14 @@ class _EpcisBuilder:
                 "action": "OBSERVE",
                 "bizStep": biz_step,
                 "disposition": disposition,
-                "quantityList": [
-                    self.quantity(products[product_id], lots[lot_id], qty)
-                    for (product_id, lot_id), qty in quantities.items()
-                ],
                 "readPoint": {"id": self.location(own_location)},
             }
         )
+        items = [
+            (products[product_id], lots[lot_id], qty)
+            for (product_id, lot_id), qty in quantities.items()
+        ]
+        self._put_objects(event, items, "epcList", "quantityList")
         if inbound:
             event["bizLocation"] = {"id": self.location(own_location)}
         transactions = []
@@ -502,14 +517,10 @@ class _EpcisBuilder:
     def _transformation_event(self, order, moment, place, inputs, outputs):
         production = order._name == "mrp.production"
         event = self._base_event("TransformationEvent", (order._name, order.id), moment)
+        self._put_objects(event, _items(inputs), "inputEPCList", "inputQuantityList")
+        self._put_objects(event, _items(outputs), "outputEPCList", "outputQuantityList")
         event.update(
             {
-                "inputQuantityList": [
-                    self.quantity(product, lot, qty) for (product, lot), qty in inputs.items()
-                ],
-                "outputQuantityList": [
-                    self.quantity(product, lot, qty) for (product, lot), qty in outputs.items()
-                ],
                 "transformationID": self.document(order),
                 "bizStep": TRANSFORMATION_STEPS["production" if production else "unbuild"],
                 "disposition": "active",
@@ -532,10 +543,12 @@ class _EpcisBuilder:
         """A repack: ``quantity`` of the input lot went into the new lot, same product."""
         parent, child = link.parent_lot_id, link.child_lot_id
         event = self._base_event("TransformationEvent", ("repack", link.id), link.date)
+        items = [(parent.product_id, parent, link.quantity)]
+        self._put_objects(event, items, "inputEPCList", "inputQuantityList")
+        items = [(child.product_id, child, link.quantity)]
+        self._put_objects(event, items, "outputEPCList", "outputQuantityList")
         event.update(
             {
-                "inputQuantityList": [self.quantity(parent.product_id, parent, link.quantity)],
-                "outputQuantityList": [self.quantity(child.product_id, child, link.quantity)],
                 "transformationID": self.urn(link.company_id, "repack", link.id),
                 "bizStep": TRANSFORMATION_STEPS["repack"],
                 "disposition": "active",
@@ -544,10 +557,26 @@ class _EpcisBuilder:
         )
         return event
 
+    def _put_objects(self, event, items, epc_key, quantity_key):
+        """Put ``(product, lot, quantity)`` items in an event: a serial number is an object
+        of its own (an EPC in ``epc_key``), a lot or an untracked product a class with a
+        quantity (in ``quantity_key``)."""
+        epcs, quantities = [], []
+        for product, lot, quantity in items:
+            if lot and product.tracking == "serial":
+                epcs.append(self.epc_instance(product, lot))
+            else:
+                quantities.append(self.quantity(product, lot, quantity))
+        if epcs:
+            event[epc_key] = epcs
+        if quantities:
+            event[quantity_key] = quantities
+
     # lot master data ----------------------------------------------------------------
     def lot_attributes(self, lot):
         """``(CBV attribute name, value)`` of a lot: number, expiry, best before, origin."""
-        attributes = [("lotNumber", lot.name)]
+        serial = lot.product_id.tracking == "serial"  # its number is in its EPC
+        attributes = [] if serial else [("lotNumber", lot.name)]
         if lot.expiration_date:
             attributes.append(("itemExpirationDate", self.local_date(lot.expiration_date)))
         if lot.use_date:

@@ -173,6 +173,27 @@ class TestEpcis(TraceabilityCase):
         with self.assertRaisesRegex(UserError, "sideways"):
             self.biscuit_1._epcis_document("sideways")
 
+    def test_serial_numbers_are_objects(self):
+        """A serial number is an object (SGTIN in epcList), not a class with a quantity."""
+        scale = self._lot_product("Kitchen Scale", tracking="serial", sale_ok=True)
+        scale.barcode = with_check_digit("400638100001")
+        mixer = self._lot_product("Mixer", tracking="serial", sale_ok=True)
+        self.flow._receive_lots(self.mill, [(scale, "SN-1", 1)])
+        self.flow._receive_lots(self.mill, [(mixer, "MX 1", 1)])
+        serial, mixer_serial = self._lot("SN-1"), self._lot("MX 1")
+        self.flow._deliver_lots(self.alpha, [(scale, serial, 1), (mixer, mixer_serial, 1)])
+        document = (serial | mixer_serial)._epcis_document()
+        events = self.assertValidEpcis(document)
+        sgtin = f"https://id.gs1.org/01/{scale.barcode.zfill(14)}/21/SN-1"
+        uuid = self.env["ir.config_parameter"].get_param("database.uuid")
+        private = f"urn:odoo:{uuid}:{self.env.company.id}:serial:{mixer.id}:MX%201"
+        self.assertEqual(
+            sorted((e["bizStep"], tuple(e["epcList"])) for e in events),
+            [("receiving", (sgtin,)), ("receiving", (private,)), ("shipping", (sgtin, private))],
+        )
+        self.assertFalse([e for e in events if "quantityList" in e])
+        self.assertNotIn("epcisHeader", document)  # no lot class to describe
+
     def test_lot_master_data_and_times(self):
         """Lot numbers and expiry dates travel in the header's EPCClass master data (and in
         the ilmd of the lots made here); times are UTC with the user's offset."""
