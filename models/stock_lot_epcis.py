@@ -349,19 +349,13 @@ class _EpcisBuilder:
         """The done move lines, with their transfer, partner and orders (one query)."""
         for model in ("stock.move.line", "stock.move", "stock.picking"):
             self.env[model].flush_model()
-        if "purchase_line_id" in self.env["stock.move"]._fields:
-            purchase = SQL(
-                "(SELECT order_id FROM purchase_order_line WHERE id = move.purchase_line_id)"
-            )
-        else:
-            purchase = SQL("NULL::integer")
         self.env.cr.execute(
             SQL(
                 """
                 SELECT ml.id, ml.lot_id, ml.product_id, ml.quantity_product_uom, ml.date,
                        ml.company_id, ml.picking_id, ml.move_id, ml.location_id,
                        ml.location_dest_id, COALESCE(picking.partner_id, move.partner_id),
-                       %(purchase)s,
+                       (SELECT order_id FROM purchase_order_line WHERE id = move.purchase_line_id),
                        (SELECT order_id FROM sale_order_line WHERE id = move.sale_line_id)
                   FROM stock_move_line ml
                   JOIN stock_move move ON move.id = ml.move_id
@@ -370,7 +364,6 @@ class _EpcisBuilder:
                  ORDER BY ml.date, ml.id
                 """,
                 ids=line_ids,
-                purchase=purchase,
             )
         )
         keys = (
