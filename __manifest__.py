@@ -59,6 +59,8 @@
         "views/stock_lot_attributes_views.xml",
         "wizards/stock_lot_allergen_report_views.xml",
         "views/portal_templates.xml",
+        "views/stock_lot_epcis_views.xml",
+        "views/stock_recall_epcis_views.xml",
         "views/stock_lot_traceability_menus.xml",
     ],
     "demo": ["demo/stock_lot_traceability_demo.xml"],
