@@ -25,17 +25,39 @@ class StockLot(models.Model):
         string="Used In",
         help="Lots made directly from this lot.",
     )
-    upstream_lot_count = fields.Integer(string="Upstream", compute="_compute_genealogy_counts")
-    downstream_lot_count = fields.Integer(string="Downstream", compute="_compute_genealogy_counts")
-    trace_customer_count = fields.Integer(string="Customers", compute="_compute_genealogy_counts")
-    trace_supplier_count = fields.Integer(string="Suppliers", compute="_compute_genealogy_counts")
-    hold_ids = fields.One2many("stock.lot.hold", "lot_id", string="Quality Holds")
+    upstream_lot_count = fields.Integer(
+        string="Upstream",
+        compute="_compute_genealogy_counts",
+        help="Lots this lot was made from, at any depth.",
+    )
+    downstream_lot_count = fields.Integer(
+        string="Downstream",
+        compute="_compute_genealogy_counts",
+        help="Lots made from this lot, at any depth.",
+    )
+    trace_customer_count = fields.Integer(
+        string="Customers",
+        compute="_compute_genealogy_counts",
+        help="Customers who received this lot or anything made from it.",
+    )
+    trace_supplier_count = fields.Integer(
+        string="Suppliers",
+        compute="_compute_genealogy_counts",
+        help="Vendors of this lot or of any lot it was made from.",
+    )
+    hold_ids = fields.One2many(
+        "stock.lot.hold",
+        "lot_id",
+        string="Quality Holds",
+        help="Every quality hold of the lot, active or closed.",
+    )
     active_hold_ids = fields.One2many(
         "stock.lot.hold",
         "lot_id",
         string="Active Holds",
         domain=[("state", "=", "active")],
         readonly=True,
+        help="The holds that keep this lot on hold now.",
     )
     hold_state = fields.Selection(
         [("free", "Free"), ("held", "On Hold")],
@@ -47,7 +69,12 @@ class StockLot(models.Model):
         help="A lot is on hold while at least one of its quality holds is active: it cannot "
         "be reserved, consumed, shipped or scrapped, only moved into a quarantine location.",
     )
-    hold_count = fields.Integer(string="Holds", compute="_compute_hold_state", store=True)
+    hold_count = fields.Integer(
+        string="Holds",
+        compute="_compute_hold_state",
+        store=True,
+        help="Quality holds of the lot, active or closed.",
+    )
 
     @api.model_create_multi
     def create(self, vals_list):

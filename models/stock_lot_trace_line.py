@@ -35,9 +35,15 @@ class StockLotTraceLine(models.TransientModel):
         aggregator=False,
         help="Manufacturing steps between the traced lot (0) and this lot.",
     )
-    product_id = fields.Many2one(related="lot_id.product_id", store=True)
-    company_id = fields.Many2one(related="lot_id.company_id", store=True)
-    product_qty = fields.Float(related="lot_id.product_qty", string="On Hand")
+    product_id = fields.Many2one(
+        related="lot_id.product_id", store=True, help="The product of the lot."
+    )
+    company_id = fields.Many2one(
+        related="lot_id.company_id", store=True, help="The company of the lot."
+    )
+    product_qty = fields.Float(
+        related="lot_id.product_qty", string="On Hand", help="The lot's stock on hand."
+    )
     product_uom_id = fields.Many2one(related="lot_id.product_uom_id")
     expiration_date = fields.Datetime(related="lot_id.expiration_date")
     hold_state = fields.Selection(related="lot_id.hold_state")
