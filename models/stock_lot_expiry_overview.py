@@ -18,9 +18,21 @@ class StockLotExpiryOverview(models.Model):
     )
     currency_id = fields.Many2one("res.currency", readonly=True, help="Currency of the values.")
     held_lot_count = fields.Integer(string="Held Lots", readonly=True, help="Lots on quality hold.")
-    expiring_7_count = fields.Integer(string="Expiring in 7 Days", readonly=True)
-    expiring_30_count = fields.Integer(string="Expiring in 30 Days", readonly=True)
-    expiring_90_count = fields.Integer(string="Expiring in 90 Days", readonly=True)
+    expiring_7_count = fields.Integer(
+        string="Expiring in 7 Days",
+        readonly=True,
+        help="Lots in stock that expire within 7 days.",
+    )
+    expiring_30_count = fields.Integer(
+        string="Expiring in 30 Days",
+        readonly=True,
+        help="Lots in stock that expire within 30 days.",
+    )
+    expiring_90_count = fields.Integer(
+        string="Expiring in 90 Days",
+        readonly=True,
+        help="Lots in stock that expire within 90 days.",
+    )
     expired_lot_count = fields.Integer(
         string="Expired Lots in Stock",
         readonly=True,
