@@ -286,6 +286,24 @@ class TestScreens(TraceabilityCase):
         with self.assertRaises(AccessError):
             self.sale_beta.with_user(salesman).action_view_traceability()
 
+    def test_a_traceability_user_opens_every_screen(self):
+        reader = self._user("screens_reader", f"{ADDON}.group_traceability_user")
+        action = self.flour_2.with_user(reader).action_view_trace_customers()
+        lines = self.env[action["res_model"]].with_user(reader).search(action["domain"])
+        self.assertEqual(lines.partner_id, self.alpha | self.beta | self.gamma)
+        self.assertEqual(
+            lines.sale_id, self.delivery_alpha.sale_id | self.sale_beta | self.sale_gamma
+        )
+        for document in (self.sale_beta, self.eggs_purchase, self.mo_premix_2):
+            with self.subTest(document=document.name):
+                action = document.with_user(reader).action_view_traceability()
+                trace = self.env[action["res_model"]].with_user(reader).browse(action["res_id"])
+                self.assertTrue(trace.upstream_line_ids or trace.downstream_line_ids)
+                self.assertTrue(
+                    trace.supplier_line_ids.purchase_id.mapped("name")
+                    or trace.customer_line_ids.sale_id.mapped("name")
+                )
+
     # recall progress ---------------------------------------------------------------
     def test_recall_form_shows_notified_acknowledged_returned_progress(self):
         manager = self._user("screens_recall", f"{ADDON}.group_recall_manager")
