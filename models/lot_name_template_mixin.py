@@ -62,7 +62,11 @@ class LotNameTemplateMixin(models.AbstractModel):
         "A product's format wins over its category's.",
     )
     lot_sequence_id = fields.Many2one(
-        "ir.sequence", string="Lot Number Sequence", readonly=True, copy=False
+        "ir.sequence",
+        string="Lot Number Sequence",
+        readonly=True,
+        copy=False,
+        help="Sequence counting the {seq} part of the lot number format.",
     )
 
     @api.constrains("lot_name_template")

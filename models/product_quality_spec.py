@@ -17,11 +17,28 @@ class ProductQualitySpec(models.Model):
     _order = "product_tmpl_id, sequence, id"
 
     product_tmpl_id = fields.Many2one(
-        "product.template", string="Product", required=True, index=True, ondelete="cascade"
+        "product.template",
+        string="Product",
+        required=True,
+        index=True,
+        ondelete="cascade",
+        help="The product this specification line applies to.",
     )
-    company_id = fields.Many2one(related="product_tmpl_id.company_id", store=True, index=True)
-    sequence = fields.Integer(default=10)
-    name = fields.Char(string="Parameter", required=True, translate=True)
+    company_id = fields.Many2one(
+        related="product_tmpl_id.company_id",
+        store=True,
+        index=True,
+        help="The company of the product, if any.",
+    )
+    sequence = fields.Integer(
+        default=10, help="Order of the line on the specification and the CoA."
+    )
+    name = fields.Char(
+        string="Parameter",
+        required=True,
+        translate=True,
+        help="The parameter measured, e.g. Moisture or Salmonella.",
+    )
     method = fields.Char(string="Test Method", help="E.g. ISO 712, AOAC 990.12.")
     unit = fields.Char(help="Unit of the result, e.g. %, mg/kg, cfu/g.")
     value_type = fields.Selection(
@@ -29,16 +46,23 @@ class ProductQualitySpec(models.Model):
         string="Result Type",
         required=True,
         default="numeric",
+        help="Numeric: a value checked against min and max. Text: a result in words.",
     )
-    min_value = fields.Float(string="Min", digits=(16, 4))
-    max_value = fields.Float(string="Max", digits=(16, 4))
+    min_value = fields.Float(
+        string="Min", digits=(16, 4), help="Lowest value that passes; empty for no lower limit."
+    )
+    max_value = fields.Float(
+        string="Max", digits=(16, 4), help="Highest value that passes; empty for no upper limit."
+    )
     target = fields.Char(help="The expected value or text, e.g. 12.5 or 'Absent in 25 g'.")
     required = fields.Boolean(
         default=True,
         help="A lot passes only once every required parameter has a passing result; a "
         "failing result on a required parameter puts the lot on hold.",
     )
-    active = fields.Boolean(default=True)
+    active = fields.Boolean(
+        default=True, help="Archived lines are kept for past results but no longer required."
+    )
 
     def write(self, vals):
         """A parameter with results keeps its product and type: the results were judged

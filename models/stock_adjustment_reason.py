@@ -12,10 +12,14 @@ class StockAdjustmentReason(models.Model):
     _description = "Inventory Adjustment Reason"
     _order = "sequence, name, id"
 
-    name = fields.Char(required=True, translate=True)
-    sequence = fields.Integer(default=10)
-    description = fields.Text(translate=True)
-    active = fields.Boolean(default=True)
+    name = fields.Char(
+        required=True,
+        translate=True,
+        help="Why a counted quantity differs from the stock, e.g. Damage.",
+    )
+    sequence = fields.Integer(default=10, help="Order of the reasons in the pickers.")
+    description = fields.Text(translate=True, help="When to use this reason.")
+    active = fields.Boolean(default=True, help="Archived reasons can no longer be chosen.")
     company_id = fields.Many2one(
         "res.company",
         index=True,

@@ -11,19 +11,47 @@ class StockAdjustmentReport(models.Model):
     _auto = False
     _order = "date desc, id desc"
 
-    date = fields.Datetime(readonly=True)
-    move_id = fields.Many2one("stock.move", string="Stock Move", readonly=True)
-    lot_id = fields.Many2one("stock.lot", string="Lot", readonly=True)
-    product_id = fields.Many2one("product.product", string="Product", readonly=True)
-    product_uom_id = fields.Many2one("uom.uom", string="Unit", readonly=True)
-    location_id = fields.Many2one("stock.location", string="Location", readonly=True)
-    reason_id = fields.Many2one("stock.adjustment.reason", string="Reason", readonly=True)
-    direction = fields.Selection([("gain", "Gain"), ("loss", "Loss")], readonly=True)
-    quantity = fields.Float(digits="Product Unit of Measure", readonly=True)
-    currency_id = fields.Many2one("res.currency", readonly=True)
-    value = fields.Monetary(readonly=True)
-    user_id = fields.Many2one("res.users", string="Applied By", readonly=True)
-    company_id = fields.Many2one("res.company", readonly=True)
+    date = fields.Datetime(readonly=True, help="When the count was applied.")
+    move_id = fields.Many2one(
+        "stock.move",
+        string="Stock Move",
+        readonly=True,
+        help="The inventory move that applied the count.",
+    )
+    lot_id = fields.Many2one("stock.lot", string="Lot", readonly=True, help="The lot counted.")
+    product_id = fields.Many2one(
+        "product.product", string="Product", readonly=True, help="The product counted."
+    )
+    product_uom_id = fields.Many2one(
+        "uom.uom", string="Unit", readonly=True, help="The product's unit of measure."
+    )
+    location_id = fields.Many2one(
+        "stock.location", string="Location", readonly=True, help="The location counted."
+    )
+    reason_id = fields.Many2one(
+        "stock.adjustment.reason",
+        string="Reason",
+        readonly=True,
+        help="The reason given when the count was applied.",
+    )
+    direction = fields.Selection(
+        [("gain", "Gain"), ("loss", "Loss")],
+        readonly=True,
+        help="Gain: more counted than in stock. Loss: less.",
+    )
+    quantity = fields.Float(
+        digits="Product Unit of Measure",
+        readonly=True,
+        help="Quantity gained or lost, in the product's unit.",
+    )
+    currency_id = fields.Many2one("res.currency", readonly=True, help="Currency of the value.")
+    value = fields.Monetary(readonly=True, help="Value of the quantity at the product's cost.")
+    user_id = fields.Many2one(
+        "res.users", string="Applied By", readonly=True, help="Who applied the count."
+    )
+    company_id = fields.Many2one(
+        "res.company", readonly=True, help="The company of the adjustment."
+    )
 
     @property
     def _table_query(self):

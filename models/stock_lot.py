@@ -1,3 +1,5 @@
+from markupsafe import Markup
+
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import SQL
@@ -23,17 +25,39 @@ class StockLot(models.Model):
         string="Used In",
         help="Lots made directly from this lot.",
     )
-    upstream_lot_count = fields.Integer(string="Upstream", compute="_compute_genealogy_counts")
-    downstream_lot_count = fields.Integer(string="Downstream", compute="_compute_genealogy_counts")
-    trace_customer_count = fields.Integer(string="Customers", compute="_compute_genealogy_counts")
-    trace_supplier_count = fields.Integer(string="Suppliers", compute="_compute_genealogy_counts")
-    hold_ids = fields.One2many("stock.lot.hold", "lot_id", string="Quality Holds")
+    upstream_lot_count = fields.Integer(
+        string="Upstream",
+        compute="_compute_genealogy_counts",
+        help="Lots this lot was made from, at any depth.",
+    )
+    downstream_lot_count = fields.Integer(
+        string="Downstream",
+        compute="_compute_genealogy_counts",
+        help="Lots made from this lot, at any depth.",
+    )
+    trace_customer_count = fields.Integer(
+        string="Customers",
+        compute="_compute_genealogy_counts",
+        help="Customers who received this lot or anything made from it.",
+    )
+    trace_supplier_count = fields.Integer(
+        string="Suppliers",
+        compute="_compute_genealogy_counts",
+        help="Vendors of this lot or of any lot it was made from.",
+    )
+    hold_ids = fields.One2many(
+        "stock.lot.hold",
+        "lot_id",
+        string="Quality Holds",
+        help="Every quality hold of the lot, active or closed.",
+    )
     active_hold_ids = fields.One2many(
         "stock.lot.hold",
         "lot_id",
         string="Active Holds",
         domain=[("state", "=", "active")],
         readonly=True,
+        help="The holds that keep this lot on hold now.",
     )
     hold_state = fields.Selection(
         [("free", "Free"), ("held", "On Hold")],
@@ -45,7 +69,12 @@ class StockLot(models.Model):
         help="A lot is on hold while at least one of its quality holds is active: it cannot "
         "be reserved, consumed, shipped or scrapped, only moved into a quarantine location.",
     )
-    hold_count = fields.Integer(string="Holds", compute="_compute_hold_state", store=True)
+    hold_count = fields.Integer(
+        string="Holds",
+        compute="_compute_hold_state",
+        store=True,
+        help="Quality holds of the lot, active or closed.",
+    )
 
     @api.model_create_multi
     def create(self, vals_list):
@@ -154,20 +183,53 @@ class StockLot(models.Model):
             "res_model": "stock.lot.trace.line",
             "view_mode": "list,form",
             "domain": [("id", "in", lines.ids)],
-            "context": {"search_default_group_by_depth": 1, "create": False},
+            "context": {"create": False},
+            "help": self._empty_help(
+                _("Nothing was made from this lot yet.")
+                if direction == "down"
+                else _("This lot was not made from other lots."),
+                _(
+                    "Lots are linked when a manufacturing order that consumes them is done, "
+                    "by a repack, or by hand with Link Lots."
+                ),
+            ),
         }
 
     def action_view_trace_customers(self):
+        """One line per customer delivery of this lot or of anything made from it, with
+        what came back, grouped by customer (``stock.lot.customer.line``)."""
         self.ensure_one()
-        return self._action_view_partners(
-            self._trace_customers(), _("Customers who received %s", self.display_name)
+        lines = self.env["stock.lot.customer.line"]._create_for_lots(
+            self._trace_lots("down"), origin_lot_id=self.id
         )
+        return {
+            "type": "ir.actions.act_window",
+            "name": _("Customers who received %s", self.display_name),
+            "res_model": "stock.lot.customer.line",
+            "view_mode": "list",
+            "domain": [("id", "in", lines.ids)],
+            "context": {"group_by": ["partner_id"], "create": False},
+            "help": self._empty_help(
+                _("No customer received this lot or anything made from it."),
+                _("Deliveries appear here once a delivery order of the lot is validated."),
+            ),
+        }
+
+    @api.model
+    def _empty_help(self, title, text):
+        """The empty state of a list opened by a smart button: what is missing, what to do."""
+        return Markup('<p class="o_view_nocontent_empty_folder">%s</p><p>%s</p>') % (title, text)
 
     def action_view_trace_suppliers(self):
         self.ensure_one()
-        return self._action_view_partners(
+        action = self._action_view_partners(
             self._trace_suppliers(), _("Suppliers of %s", self.display_name)
         )
+        action["help"] = self._empty_help(
+            _("No vendor delivered this lot or what it was made from."),
+            _("Vendors appear here once a receipt of the lot or of its inputs is validated."),
+        )
+        return action
 
     def _action_view_partners(self, partners, title):
         return {

@@ -8,10 +8,10 @@ class StockLotAllergen(models.Model):
     _description = "Allergen"
     _order = "sequence, name"
 
-    name = fields.Char(required=True, translate=True)
+    name = fields.Char(required=True, translate=True, help="The allergen, e.g. Peanuts.")
     code = fields.Char(help="Short code used in exports and labels.")
-    sequence = fields.Integer(default=10)
-    active = fields.Boolean(default=True)
+    sequence = fields.Integer(default=10, help="Order of the allergens in lists and on the CoA.")
+    active = fields.Boolean(default=True, help="Archived allergens can no longer be set on lots.")
     description = fields.Text(translate=True, help="What the regulation covers under this name.")
 
     _sql_constraints = [

@@ -15,7 +15,12 @@ class StockLot(models.Model):
         help="The lot number printed by the vendor, captured on the receipt line.",
     )
     production_date = fields.Date(help="When the vendor or our own plant made the lot.")
-    origin_country_id = fields.Many2one("res.country", string="Country of Origin", tracking=True)
+    origin_country_id = fields.Many2one(
+        "res.country",
+        string="Country of Origin",
+        tracking=True,
+        help="Country where the lot was grown or made.",
+    )
     allergen_ids = fields.Many2many(
         "stock.lot.allergen",
         "stock_lot_allergen_rel",
@@ -32,7 +37,10 @@ class StockLot(models.Model):
         help="Allergens of every lot this lot was made from, at any depth.",
     )
     certification_ids = fields.One2many(
-        "stock.lot.certification", "lot_id", string="Certifications"
+        "stock.lot.certification",
+        "lot_id",
+        string="Certifications",
+        help="Certificates of the lot (organic, halal...).",
     )
     document_ids = fields.One2many(
         "ir.attachment",
@@ -42,7 +50,9 @@ class StockLot(models.Model):
         context={"default_res_model": "stock.lot"},
         help="Files attached to the lot: supplier CoAs, certificates, lab reports, photos.",
     )
-    document_count = fields.Integer(compute="_compute_document_count")
+    document_count = fields.Integer(
+        compute="_compute_document_count", help="Documents attached to the lot."
+    )
 
     @api.model_create_multi
     def create(self, vals_list):

@@ -14,9 +14,16 @@ class StockLotCertification(models.Model):
     _rec_name = "number"
 
     lot_id = fields.Many2one(
-        "stock.lot", string="Lot", required=True, ondelete="cascade", index=True
+        "stock.lot",
+        string="Lot",
+        required=True,
+        ondelete="cascade",
+        index=True,
+        help="The certified lot.",
     )
-    company_id = fields.Many2one(related="lot_id.company_id", store=True, index=True)
+    company_id = fields.Many2one(
+        related="lot_id.company_id", store=True, index=True, help="The company of the lot."
+    )
     certification_type = fields.Selection(
         [
             ("organic", "Organic"),
@@ -28,13 +35,16 @@ class StockLotCertification(models.Model):
         string="Type",
         required=True,
         default="organic",
+        help="The scheme the lot is certified under.",
     )
     name = fields.Char(string="Description", help="Scheme or label, e.g. 'EU organic'.")
     # required by the constraint below (a clear message, not a database error)
-    number = fields.Char(string="Certificate Number")
-    issuer = fields.Char(string="Certification Body")
-    valid_until = fields.Date()
-    is_expired = fields.Boolean(compute="_compute_is_expired")
+    number = fields.Char(string="Certificate Number", help="The certificate's number.")
+    issuer = fields.Char(string="Certification Body", help="The body that issued the certificate.")
+    valid_until = fields.Date(help="Last day the certificate is valid.")
+    is_expired = fields.Boolean(
+        compute="_compute_is_expired", help="The certificate is past its validity date."
+    )
 
     @api.depends("valid_until")
     def _compute_is_expired(self):

@@ -13,15 +13,37 @@ class StockLotExpiryOverview(models.Model):
     _auto = False
     _rec_name = "company_id"
 
-    company_id = fields.Many2one("res.company", string="Company", readonly=True)
-    currency_id = fields.Many2one("res.currency", readonly=True)
-    held_lot_count = fields.Integer(string="Held Lots", readonly=True)
-    expiring_7_count = fields.Integer(string="Expiring in 7 Days", readonly=True)
-    expiring_30_count = fields.Integer(string="Expiring in 30 Days", readonly=True)
-    expiring_90_count = fields.Integer(string="Expiring in 90 Days", readonly=True)
-    expired_lot_count = fields.Integer(string="Expired Lots in Stock", readonly=True)
-    expired_value = fields.Monetary(string="Expired Stock Value", readonly=True)
-    open_recall_count = fields.Integer(string="Open Recalls", readonly=True)
+    company_id = fields.Many2one(
+        "res.company", string="Company", readonly=True, help="The company whose stock is summed."
+    )
+    currency_id = fields.Many2one("res.currency", readonly=True, help="Currency of the values.")
+    held_lot_count = fields.Integer(string="Held Lots", readonly=True, help="Lots on quality hold.")
+    expiring_7_count = fields.Integer(
+        string="Expiring in 7 Days",
+        readonly=True,
+        help="Lots in stock that expire within 7 days.",
+    )
+    expiring_30_count = fields.Integer(
+        string="Expiring in 30 Days",
+        readonly=True,
+        help="Lots in stock that expire within 30 days.",
+    )
+    expiring_90_count = fields.Integer(
+        string="Expiring in 90 Days",
+        readonly=True,
+        help="Lots in stock that expire within 90 days.",
+    )
+    expired_lot_count = fields.Integer(
+        string="Expired Lots in Stock",
+        readonly=True,
+        help="Lots past their expiration date with stock.",
+    )
+    expired_value = fields.Monetary(
+        string="Expired Stock Value", readonly=True, help="Value of the expired stock."
+    )
+    open_recall_count = fields.Integer(
+        string="Open Recalls", readonly=True, help="Recalls scoped or in progress."
+    )
 
     @property
     def _table_query(self):

@@ -22,23 +22,61 @@ class StockLotExpiryReport(models.Model):
     _rec_name = "lot_id"
     _order = "expiration_date, lot_id, location_id"
 
-    lot_id = fields.Many2one("stock.lot", string="Lot", readonly=True)
-    product_id = fields.Many2one("product.product", string="Product", readonly=True)
-    product_categ_id = fields.Many2one("product.category", string="Category", readonly=True)
-    location_id = fields.Many2one("stock.location", string="Location", readonly=True)
-    warehouse_id = fields.Many2one("stock.warehouse", string="Warehouse", readonly=True)
-    company_id = fields.Many2one("res.company", string="Company", readonly=True)
-    quantity = fields.Float(string="On Hand", digits="Product Unit of Measure", readonly=True)
-    product_uom_id = fields.Many2one("uom.uom", string="Unit", readonly=True)
-    currency_id = fields.Many2one("res.currency", readonly=True)
-    value = fields.Monetary(string="Value", readonly=True)
-    expiration_date = fields.Datetime(string="Expiration Date", readonly=True)
-    alert_date = fields.Datetime(string="Alert Date", readonly=True)
-    expiry_week = fields.Date(string="Expiry Week", readonly=True)
-    days_left = fields.Integer(string="Days Left", readonly=True, aggregator="min")
-    expiry_state = fields.Selection(EXPIRY_STATES, string="Expiry", readonly=True)
+    lot_id = fields.Many2one("stock.lot", string="Lot", readonly=True, help="The lot in stock.")
+    product_id = fields.Many2one(
+        "product.product", string="Product", readonly=True, help="The product in stock."
+    )
+    product_categ_id = fields.Many2one(
+        "product.category", string="Category", readonly=True, help="The product's category."
+    )
+    location_id = fields.Many2one(
+        "stock.location", string="Location", readonly=True, help="Where the stock is."
+    )
+    warehouse_id = fields.Many2one(
+        "stock.warehouse", string="Warehouse", readonly=True, help="The warehouse of the location."
+    )
+    company_id = fields.Many2one(
+        "res.company", string="Company", readonly=True, help="The company of the stock."
+    )
+    quantity = fields.Float(
+        string="On Hand",
+        digits="Product Unit of Measure",
+        readonly=True,
+        help="Quantity in stock at the location.",
+    )
+    product_uom_id = fields.Many2one(
+        "uom.uom", string="Unit", readonly=True, help="The product's unit of measure."
+    )
+    currency_id = fields.Many2one("res.currency", readonly=True, help="Currency of the value.")
+    value = fields.Monetary(
+        string="Value", readonly=True, help="Value of the stock at the product's cost."
+    )
+    expiration_date = fields.Datetime(
+        string="Expiration Date", readonly=True, help="When the lot expires."
+    )
+    alert_date = fields.Datetime(
+        string="Alert Date", readonly=True, help="When the lot raises its expiry alert."
+    )
+    expiry_week = fields.Date(
+        string="Expiry Week", readonly=True, help="First day of the week the lot expires in."
+    )
+    days_left = fields.Integer(
+        string="Days Left",
+        readonly=True,
+        aggregator="min",
+        help="Days until the lot expires (negative: expired).",
+    )
+    expiry_state = fields.Selection(
+        EXPIRY_STATES,
+        string="Expiry",
+        readonly=True,
+        help="Within shelf life, near expiry or expired.",
+    )
     hold_state = fields.Selection(
-        [("free", "Free"), ("held", "On Hold")], string="Quality Status", readonly=True
+        [("free", "Free"), ("held", "On Hold")],
+        string="Quality Status",
+        readonly=True,
+        help="On Hold while the lot has an active quality hold.",
     )
 
     @api.model

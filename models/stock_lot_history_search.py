@@ -7,7 +7,11 @@ class StockLot(models.Model):
     _inherit = "stock.lot"
 
     traceability_move_line_ids = fields.One2many(
-        "stock.move.line", "lot_id", string="Move History", readonly=True
+        "stock.move.line",
+        "lot_id",
+        string="Move History",
+        readonly=True,
+        help="Every stock move of the lot.",
     )
     purchase_order_search = fields.Char(
         string="Purchase Order",
@@ -45,11 +49,13 @@ class StockLot(models.Model):
         string="Received On",
         compute="_compute_history_search",
         search="_search_receipt_date",
+        help="Search lots received from a vendor in a period.",
     )
     delivery_date_search = fields.Datetime(
         string="Delivered On",
         compute="_compute_history_search",
         search="_search_delivery_date",
+        help="Search lots delivered to a customer in a period.",
     )
 
     def _compute_history_search(self):

@@ -29,7 +29,12 @@ class StockLotHold(models.Model):
     _check_company_auto = True
 
     name = fields.Char(
-        string="Reference", required=True, readonly=True, copy=False, default=lambda self: _("New")
+        string="Reference",
+        required=True,
+        readonly=True,
+        copy=False,
+        default=lambda self: _("New"),
+        help="The hold's reference.",
     )
     lot_id = fields.Many2one(
         "stock.lot",
@@ -39,15 +44,21 @@ class StockLotHold(models.Model):
         ondelete="restrict",
         check_company=True,
         tracking=True,
+        help="The lot held.",
     )
-    product_id = fields.Many2one(related="lot_id.product_id", store=True)
+    product_id = fields.Many2one(
+        related="lot_id.product_id", store=True, help="The product of the lot held."
+    )
     company_id = fields.Many2one(
         "res.company",
         required=True,
         index=True,
         default=lambda self: self.env.company,
+        help="The company that placed the hold.",
     )
-    reason = fields.Selection(HOLD_REASONS, required=True, default="other", tracking=True)
+    reason = fields.Selection(
+        HOLD_REASONS, required=True, default="other", tracking=True, help="Why the lot is held."
+    )
     note = fields.Text(help="What is suspected, what QA is waiting for.")
     state = fields.Selection(
         [("active", "On Hold"), ("released", "Released"), ("cancelled", "Cancelled")],
@@ -57,18 +68,45 @@ class StockLotHold(models.Model):
         index=True,
         tracking=True,
         copy=False,
+        help="On Hold until a Quality Manager releases or cancels it.",
     )
     placed_by_id = fields.Many2one(
-        "res.users", string="Placed By", readonly=True, default=lambda self: self.env.user
+        "res.users",
+        string="Placed By",
+        readonly=True,
+        default=lambda self: self.env.user,
+        help="Who placed the hold.",
     )
     placed_at = fields.Datetime(
-        string="Placed On", readonly=True, required=True, default=fields.Datetime.now
+        string="Placed On",
+        readonly=True,
+        required=True,
+        default=fields.Datetime.now,
+        help="When the hold was placed.",
     )
-    released_by_id = fields.Many2one("res.users", string="Closed By", readonly=True, copy=False)
-    released_at = fields.Datetime(string="Closed On", readonly=True, copy=False)
-    release_note = fields.Text(readonly=True, copy=False, tracking=True)
+    released_by_id = fields.Many2one(
+        "res.users",
+        string="Closed By",
+        readonly=True,
+        copy=False,
+        help="Who released or cancelled the hold.",
+    )
+    released_at = fields.Datetime(
+        string="Closed On",
+        readonly=True,
+        copy=False,
+        help="When the hold was released or cancelled.",
+    )
+    release_note = fields.Text(
+        readonly=True, copy=False, tracking=True, help="Why the hold was released or cancelled."
+    )
     recall_id = fields.Many2one(
-        "stock.recall", string="Recall", index="btree_not_null", readonly=True, check_company=True
+        "stock.recall",
+        string="Recall",
+        index="btree_not_null",
+        readonly=True,
+        check_company=True,
+        help="The recall that placed this hold.",
     )
 
     # What a user may change, per state, like account.move.write; the rest is evidence,

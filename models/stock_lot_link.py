@@ -34,10 +34,16 @@ class StockLotLink(models.Model):
         help="The lot that was made from the input lot.",
     )
     parent_product_id = fields.Many2one(
-        related="parent_lot_id.product_id", string="Input Product", store=True
+        related="parent_lot_id.product_id",
+        string="Input Product",
+        store=True,
+        help="The product of the input lot.",
     )
     child_product_id = fields.Many2one(
-        related="child_lot_id.product_id", string="Output Product", store=True
+        related="child_lot_id.product_id",
+        string="Output Product",
+        store=True,
+        help="The product of the output lot.",
     )
     kind = fields.Selection(
         [
@@ -49,6 +55,7 @@ class StockLotLink(models.Model):
         required=True,
         default="manual",
         index=True,
+        help="What made the link: production, repack, unbuild or a manual entry.",
     )
     production_id = fields.Many2one(
         "mrp.production",
@@ -56,6 +63,7 @@ class StockLotLink(models.Model):
         index="btree_not_null",
         ondelete="restrict",
         check_company=True,
+        help="The manufacturing order that made the link.",
     )
     unbuild_id = fields.Many2one(
         "mrp.unbuild",
@@ -63,12 +71,15 @@ class StockLotLink(models.Model):
         index="btree_not_null",
         ondelete="restrict",
         check_company=True,
+        help="The unbuild order that made the link.",
     )
     quantity = fields.Float(
         digits="Product Unit of Measure",
         help="Quantity of the input lot used, in the input product's unit of measure.",
     )
-    product_uom_id = fields.Many2one("uom.uom", string="Unit of Measure")
+    product_uom_id = fields.Many2one(
+        "uom.uom", string="Unit of Measure", help="Unit of the quantity."
+    )
     date = fields.Datetime(
         required=True,
         default=fields.Datetime.now,
@@ -82,9 +93,10 @@ class StockLotLink(models.Model):
         required=True,
         index=True,
         default=lambda self: self.env.company,
+        help="The company of the link.",
     )
-    note = fields.Text(string="Reason")
-    active = fields.Boolean(default=True)
+    note = fields.Text(string="Reason", help="Why the link was recorded or corrected.")
+    active = fields.Boolean(default=True, help="Archived when a correcting link supersedes it.")
     superseded_by_id = fields.Many2one(
         "stock.lot.link",
         string="Superseded By",
@@ -100,6 +112,7 @@ class StockLotLink(models.Model):
         string="Supersedes",
         context={"active_test": False},
         readonly=True,
+        help="The links this one corrects.",
     )
 
     _sql_constraints = [

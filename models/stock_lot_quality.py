@@ -24,7 +24,12 @@ class StockLot(models.Model):
 
     _inherit = "stock.lot"
 
-    test_result_ids = fields.One2many("stock.lot.test.result", "lot_id", string="Test Results")
+    test_result_ids = fields.One2many(
+        "stock.lot.test.result",
+        "lot_id",
+        string="Test Results",
+        help="Test results of the lot against its specification.",
+    )
     quality_state = fields.Selection(
         [("pending", "Pending"), ("passed", "Passed"), ("failed", "Failed")],
         string="Quality Result",
@@ -35,10 +40,17 @@ class StockLot(models.Model):
         "specification: failed as soon as one fails, passed once all pass, else pending.",
     )
     quality_approved_by_id = fields.Many2one(
-        "res.users", string="Released By", readonly=True, copy=False
+        "res.users", string="Released By", readonly=True, copy=False, help="Who released the lot."
     )
-    quality_approved_at = fields.Datetime(string="Released On", readonly=True, copy=False)
-    quality_spec_count = fields.Integer(compute="_compute_quality_spec_count")
+    quality_approved_at = fields.Datetime(
+        string="Released On",
+        readonly=True,
+        copy=False,
+        help="When the lot was released by quality.",
+    )
+    quality_spec_count = fields.Integer(
+        compute="_compute_quality_spec_count", help="Lines of the product's specification."
+    )
 
     _QUALITY_STAMPS = {"quality_state", "quality_approved_by_id", "quality_approved_at"}
 

@@ -43,6 +43,7 @@ class StockLot(models.Model):
         string="Repacked Into",
         context={"active_test": False},
         readonly=True,
+        help="Lots repacked from this lot.",
     )
 
     @api.model_create_multi

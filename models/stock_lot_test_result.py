@@ -23,11 +23,22 @@ class StockLotTestResult(models.Model):
     _check_company_auto = True
 
     lot_id = fields.Many2one(
-        "stock.lot", string="Lot", required=True, index=True, ondelete="restrict"
+        "stock.lot",
+        string="Lot",
+        required=True,
+        index=True,
+        ondelete="restrict",
+        help="The lot tested.",
     )
-    product_id = fields.Many2one(related="lot_id.product_id", store=True)
+    product_id = fields.Many2one(
+        related="lot_id.product_id", store=True, help="The product of the lot tested."
+    )
     company_id = fields.Many2one(
-        "res.company", required=True, index=True, default=lambda self: self.env.company
+        "res.company",
+        required=True,
+        index=True,
+        default=lambda self: self.env.company,
+        help="The company of the result.",
     )
     spec_id = fields.Many2one(
         "product.quality.spec",
@@ -35,25 +46,38 @@ class StockLotTestResult(models.Model):
         required=True,
         index=True,
         ondelete="restrict",
+        help="The specification line tested.",
     )
-    value_type = fields.Selection(related="spec_id.value_type")
+    value_type = fields.Selection(
+        related="spec_id.value_type", help="Numeric or text result, as the specification line says."
+    )
     method = fields.Char(related="spec_id.method")
     unit = fields.Char(related="spec_id.unit")
-    value = fields.Float(string="Result", digits=(16, 4))
-    text_value = fields.Char(string="Text Result")
+    value = fields.Float(
+        string="Result", digits=(16, 4), help="The measured value, for numeric parameters."
+    )
+    text_value = fields.Char(string="Text Result", help="The result in words, for text parameters.")
     passed = fields.Boolean(
         help="Computed from the specification's limits for a numeric result; judged by the "
         "analyst for a text result."
     )
     analyst_id = fields.Many2one(
-        "res.users", string="Analyst", required=True, default=lambda self: self.env.user
+        "res.users",
+        string="Analyst",
+        required=True,
+        default=lambda self: self.env.user,
+        help="Who made the test.",
     )
-    date = fields.Datetime(required=True, default=fields.Datetime.now)
+    date = fields.Datetime(
+        required=True, default=fields.Datetime.now, help="When the test was made."
+    )
     reference = fields.Char(
         string="Instrument / Reference", help="Instrument, lab sample or lab report number."
     )
-    attachment_ids = fields.Many2many("ir.attachment", string="Attachments")
-    note = fields.Text()
+    attachment_ids = fields.Many2many(
+        "ir.attachment", string="Attachments", help="Lab reports and other evidence."
+    )
+    note = fields.Text(help="Remarks on the test.")
     superseded_by_id = fields.Many2one(
         "stock.lot.test.result",
         string="Superseded By",
@@ -63,7 +87,11 @@ class StockLotTestResult(models.Model):
         help="The later result of the same parameter that replaces this one.",
     )
     is_current = fields.Boolean(
-        string="Current", compute="_compute_is_current", store=True, index=True
+        string="Current",
+        compute="_compute_is_current",
+        store=True,
+        index=True,
+        help="The latest result of this parameter for the lot.",
     )
 
     # once recorded, only the note and the attachments of a result may change

@@ -12,15 +12,41 @@ class StockLotTraceLine(models.TransientModel):
     _description = "Lot Trace Result"
     _order = "depth, product_id, lot_id"
 
-    origin_lot_id = fields.Many2one("stock.lot", string="Traced Lot", readonly=True)
-    direction = fields.Selection([("up", "Upstream"), ("down", "Downstream")], readonly=True)
-    lot_id = fields.Many2one("stock.lot", string="Lot", required=True, readonly=True)
-    depth = fields.Integer(readonly=True, aggregator=False)
-    product_id = fields.Many2one(related="lot_id.product_id", store=True)
-    company_id = fields.Many2one(related="lot_id.company_id", store=True)
-    product_qty = fields.Float(related="lot_id.product_qty", string="On Hand")
+    origin_lot_id = fields.Many2one(
+        "stock.lot", string="Traced Lot", readonly=True, help="The lot the trace started from."
+    )
+    trace_id = fields.Many2one(
+        "stock.lot.document.trace",
+        string="Document Trace",
+        readonly=True,
+        ondelete="cascade",
+        help="The trace of a document this line belongs to.",
+    )
+    direction = fields.Selection(
+        [("up", "Upstream"), ("down", "Downstream")],
+        readonly=True,
+        help="Upstream: what the traced lot was made from. Downstream: what was made from it.",
+    )
+    lot_id = fields.Many2one(
+        "stock.lot", string="Lot", required=True, readonly=True, help="The lot reached."
+    )
+    depth = fields.Integer(
+        readonly=True,
+        aggregator=False,
+        help="Manufacturing steps between the traced lot (0) and this lot.",
+    )
+    product_id = fields.Many2one(
+        related="lot_id.product_id", store=True, help="The product of the lot."
+    )
+    company_id = fields.Many2one(
+        related="lot_id.company_id", store=True, help="The company of the lot."
+    )
+    product_qty = fields.Float(
+        related="lot_id.product_qty", string="On Hand", help="The lot's stock on hand."
+    )
     product_uom_id = fields.Many2one(related="lot_id.product_uom_id")
     expiration_date = fields.Datetime(related="lot_id.expiration_date")
+    hold_state = fields.Selection(related="lot_id.hold_state")
 
     @api.model
     def _create_for_trace(self, lot, direction):

@@ -13,7 +13,9 @@ class StockMove(models.Model):
         readonly=True,
         help="Why this inventory adjustment was made, as given when the count was applied.",
     )
-    adjustment_currency_id = fields.Many2one(related="company_id.currency_id")
+    adjustment_currency_id = fields.Many2one(
+        related="company_id.currency_id", help="Currency of the adjustment value."
+    )
     adjustment_value = fields.Monetary(
         string="Adjustment Value",
         currency_field="adjustment_currency_id",

@@ -19,7 +19,9 @@ class StockMoveLine(models.Model):
     _inherit = "stock.move.line"
 
     adjustment_reason_id = fields.Many2one(related="move_id.adjustment_reason_id")
-    adjustment_currency_id = fields.Many2one(related="move_id.adjustment_currency_id")
+    adjustment_currency_id = fields.Many2one(
+        related="move_id.adjustment_currency_id", help="Currency of the adjustment value."
+    )
     adjustment_value = fields.Monetary(
         related="move_id.adjustment_value", currency_field="adjustment_currency_id"
     )

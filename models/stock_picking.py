@@ -22,7 +22,11 @@ class StockPicking(models.Model):
         copy=False,
         help="The recall this return receipt brings goods back for.",
     )
-    recall_id = fields.Many2one(related="recall_partner_id.recall_id", string="Recall")
+    recall_id = fields.Many2one(
+        related="recall_partner_id.recall_id",
+        string="Recall",
+        help="The recall this return belongs to.",
+    )
     shelf_life_override_by_id = fields.Many2one(
         "res.users",
         string="Shelf Life Override By",
@@ -32,10 +36,16 @@ class StockPicking(models.Model):
         "customer's minimum remaining shelf life.",
     )
     shelf_life_override_date = fields.Datetime(
-        string="Shelf Life Override On", readonly=True, copy=False
+        string="Shelf Life Override On",
+        readonly=True,
+        copy=False,
+        help="When the short shelf life was accepted.",
     )
     shelf_life_override_note = fields.Text(
-        string="Shelf Life Override Reason", readonly=True, copy=False
+        string="Shelf Life Override Reason",
+        readonly=True,
+        copy=False,
+        help="Why the short shelf life was accepted.",
     )
 
     def write(self, vals):

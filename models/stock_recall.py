@@ -33,10 +33,19 @@ class StockRecall(models.Model):
     _check_company_auto = True
 
     name = fields.Char(
-        string="Reference", required=True, readonly=True, copy=False, default=lambda self: _("New")
+        string="Reference",
+        required=True,
+        readonly=True,
+        copy=False,
+        default=lambda self: _("New"),
+        help="The recall's reference.",
     )
     company_id = fields.Many2one(
-        "res.company", required=True, index=True, default=lambda self: self.env.company
+        "res.company",
+        required=True,
+        index=True,
+        default=lambda self: self.env.company,
+        help="The company running the recall.",
     )
     lot_ids = fields.Many2many(
         "stock.lot",
@@ -50,14 +59,20 @@ class StockRecall(models.Model):
         help="The lots the problem was found in; everything made from them is in scope.",
     )
     product_ids = fields.Many2many(
-        "product.product", compute="_compute_product_ids", string="Products"
+        "product.product",
+        compute="_compute_product_ids",
+        string="Products",
+        help="Products of the origin lots.",
     )
-    reason = fields.Text(required=True, tracking=True)
+    reason = fields.Text(
+        required=True, tracking=True, help="What was found and why the lots are recalled."
+    )
     classification = fields.Selection(
         CLASSIFICATIONS,
         required=True,
         default="class_2",
         tracking=True,
+        help="How serious the health hazard is (FDA classes).",
     )
     is_drill = fields.Boolean(
         string="Mock Recall (Drill)",
@@ -72,6 +87,7 @@ class StockRecall(models.Model):
         default=lambda self: self.env.user,
         tracking=True,
         domain="[('share', '=', False)]",
+        help="Who runs the recall.",
     )
     state = fields.Selection(
         RECALL_STATES,
@@ -81,8 +97,11 @@ class StockRecall(models.Model):
         tracking=True,
         index=True,
         copy=False,
+        help="Draft, scoped, in progress (acted on), closed or cancelled.",
     )
-    cancel_reason = fields.Text(readonly=True, tracking=True, copy=False)
+    cancel_reason = fields.Text(
+        readonly=True, tracking=True, copy=False, help="Why the recall was cancelled."
+    )
     customer_instructions = fields.Text(
         default=lambda self: _(
             "Stop selling and using the products and lots listed below, put them aside, "
@@ -92,14 +111,24 @@ class StockRecall(models.Model):
         help="Included in the e-mail sent to every customer.",
     )
 
-    scope_started_at = fields.Datetime(readonly=True, copy=False)
-    scoped_at = fields.Datetime(readonly=True, copy=False)
-    scope_seconds = fields.Float(
-        string="Time to Scope (s)", readonly=True, copy=False, digits=(16, 3)
+    scope_started_at = fields.Datetime(
+        readonly=True, copy=False, help="When the first scope computation started."
     )
-    closed_at = fields.Datetime(readonly=True, copy=False)
+    scoped_at = fields.Datetime(readonly=True, copy=False, help="When the scope was last computed.")
+    scope_seconds = fields.Float(
+        string="Time to Scope (s)",
+        readonly=True,
+        copy=False,
+        digits=(16, 3),
+        help="Seconds it took to compute the scope.",
+    )
+    closed_at = fields.Datetime(readonly=True, copy=False, help="When the recall was closed.")
     hours_to_close = fields.Float(
-        compute="_compute_hours_to_close", store=True, digits=(16, 2), string="Time to Close (h)"
+        compute="_compute_hours_to_close",
+        store=True,
+        digits=(16, 2),
+        string="Time to Close (h)",
+        help="Hours from the first scope to closing.",
     )
 
     recall_lot_ids = fields.One2many(
@@ -117,12 +146,22 @@ class StockRecall(models.Model):
         help="The customer deliveries of the current scope version.",
     )
     scope_id = fields.Many2one(
-        "stock.recall.scope", string="Scope Version", readonly=True, copy=False
+        "stock.recall.scope",
+        string="Scope Version",
+        readonly=True,
+        copy=False,
+        help="The current scope version.",
     )
     scope_ids = fields.One2many(
-        "stock.recall.scope", "recall_id", string="Scope History", readonly=True
+        "stock.recall.scope",
+        "recall_id",
+        string="Scope History",
+        readonly=True,
+        help="Every scope computed, newest first.",
     )
-    scope_count = fields.Integer(string="Scope Versions", compute="_compute_scope_count")
+    scope_count = fields.Integer(
+        string="Scope Versions", compute="_compute_scope_count", help="Scope versions computed."
+    )
     scope_move_line_mark = fields.Integer(
         readonly=True,
         copy=False,
@@ -135,9 +174,17 @@ class StockRecall(models.Model):
         string="Product Totals",
         domain=[("superseded", "=", False)],
         readonly=True,
+        help="Shipped, recovered and effectiveness per product.",
     )
-    partner_line_ids = fields.One2many("stock.recall.partner", "recall_id", string="Customers")
-    hold_ids = fields.One2many("stock.lot.hold", "recall_id", string="Recall Holds")
+    partner_line_ids = fields.One2many(
+        "stock.recall.partner",
+        "recall_id",
+        string="Customers",
+        help="Customers to notify and their follow-up.",
+    )
+    hold_ids = fields.One2many(
+        "stock.lot.hold", "recall_id", string="Recall Holds", help="Holds placed by the recall."
+    )
     upstream_lot_ids = fields.Many2many(
         "stock.lot",
         "stock_recall_upstream_lot_rel",
@@ -156,20 +203,30 @@ class StockRecall(models.Model):
         string="Root-Cause Suppliers",
         readonly=True,
         copy=False,
+        help="Vendors of the upstream lots: where the root cause may come from.",
     )
 
-    affected_lot_count = fields.Integer(compute="_compute_counts", store=True)
-    delivery_count = fields.Integer(compute="_compute_counts", store=True)
-    customer_count = fields.Integer(compute="_compute_counts", store=True)
+    affected_lot_count = fields.Integer(
+        compute="_compute_counts", store=True, help="Lots in the current scope."
+    )
+    delivery_count = fields.Integer(
+        compute="_compute_counts", store=True, help="Customer deliveries of affected lots."
+    )
+    customer_count = fields.Integer(
+        compute="_compute_counts", store=True, help="Customers to notify."
+    )
     unassigned_delivery_count = fields.Integer(
         string="Deliveries Without Customer",
         compute="_compute_counts",
         store=True,
         help="Shipments of affected lots that name no customer: no e-mail can reach them.",
     )
-    hold_count = fields.Integer(compute="_compute_hold_count")
+    hold_count = fields.Integer(compute="_compute_hold_count", help="Holds placed by the recall.")
     mass_balance_gap_count = fields.Integer(
-        string="Mass-Balance Gaps", compute="_compute_counts", store=True
+        string="Mass-Balance Gaps",
+        compute="_compute_counts",
+        store=True,
+        help="Affected lots whose quantities do not add up.",
     )
     effectiveness_product_id = fields.Many2one(
         "product.product",
@@ -202,8 +259,12 @@ class StockRecall(models.Model):
         "(returned or accounted for) / shipped quantity in its own unit of measure, "
         "between 0 and 100 %. A recall is only as effective as its worst product.",
     )
-    xlsx_attachment_id = fields.Many2one("ir.attachment", readonly=True, copy=False)
-    pdf_attachment_id = fields.Many2one("ir.attachment", readonly=True, copy=False)
+    xlsx_attachment_id = fields.Many2one(
+        "ir.attachment", readonly=True, copy=False, help="The last recall workbook exported."
+    )
+    pdf_attachment_id = fields.Many2one(
+        "ir.attachment", readonly=True, copy=False, help="The last recall report printed."
+    )
 
     # ------------------------------------------------------------------
     # ORM

@@ -16,14 +16,17 @@ class StockRecallDelivery(models.Model):
     # when is on their scope version.
     _log_access = False
 
-    recall_id = fields.Many2one("stock.recall", required=True, index=True, ondelete="cascade")
-    company_id = fields.Many2one(related="recall_id.company_id")
+    recall_id = fields.Many2one(
+        "stock.recall", required=True, index=True, ondelete="cascade", help="The recall."
+    )
+    company_id = fields.Many2one(related="recall_id.company_id", help="The company of the recall.")
     scope_id = fields.Many2one(
         "stock.recall.scope",
         string="Scope Version",
         index=True,
         ondelete="cascade",
         readonly=True,
+        help="The scope version that found this delivery.",
     )
     superseded = fields.Boolean(
         string="Older Scope",
@@ -38,26 +41,60 @@ class StockRecallDelivery(models.Model):
         help="Empty when the delivery named no partner: such shipments must be chased by hand.",
     )
     partner_line_id = fields.Many2one(
-        "stock.recall.partner", string="Customer Line", index="btree_not_null", ondelete="set null"
+        "stock.recall.partner",
+        string="Customer Line",
+        index="btree_not_null",
+        ondelete="set null",
+        help="The customer line this delivery counts for.",
     )
     ship_to_partner_id = fields.Many2one(
-        "res.partner", string="Ship To", compute="_compute_shipment", compute_sudo=True
+        "res.partner",
+        string="Ship To",
+        compute="_compute_shipment",
+        compute_sudo=True,
+        help="The delivery address.",
     )
     picking_id = fields.Many2one(related="move_line_id.picking_id", string="Delivery")
     sale_id = fields.Many2one(
-        "sale.order", string="Sale Order", compute="_compute_shipment", compute_sudo=True
+        "sale.order",
+        string="Sale Order",
+        compute="_compute_shipment",
+        compute_sudo=True,
+        help="The sales order shipped.",
     )
-    move_line_id = fields.Many2one("stock.move.line", required=True, ondelete="restrict")
-    lot_id = fields.Many2one("stock.lot", required=True, ondelete="restrict")
-    product_id = fields.Many2one("product.product", required=True, ondelete="restrict")
+    move_line_id = fields.Many2one(
+        "stock.move.line", required=True, ondelete="restrict", help="The delivery line."
+    )
+    lot_id = fields.Many2one(
+        "stock.lot", required=True, ondelete="restrict", help="The affected lot shipped."
+    )
+    product_id = fields.Many2one(
+        "product.product", required=True, ondelete="restrict", help="The product shipped."
+    )
     product_uom_id = fields.Many2one(related="product_id.uom_id")
-    quantity = fields.Float(string="Shipped", digits="Product Unit of Measure")
-    returned_qty = fields.Float(string="Returned", digits="Product Unit of Measure")
-    net_qty = fields.Float(
-        string="Net", digits="Product Unit of Measure", compute="_compute_net_qty", store=True
+    quantity = fields.Float(
+        string="Shipped",
+        digits="Product Unit of Measure",
+        help="Quantity shipped, in the product's unit.",
     )
-    date_done = fields.Datetime(string="Ship Date")
-    ship_from_location_id = fields.Many2one(related="move_line_id.location_id", string="Ship From")
+    returned_qty = fields.Float(
+        string="Returned",
+        digits="Product Unit of Measure",
+        help="Quantity the customer sent back, as of the scope.",
+    )
+    net_qty = fields.Float(
+        string="Net",
+        digits="Product Unit of Measure",
+        compute="_compute_net_qty",
+        store=True,
+        help="Shipped minus returned.",
+    )
+    date_done = fields.Datetime(string="Ship Date", help="When the delivery was validated.")
+    ship_from_location_id = fields.Many2one(
+        related="move_line_id.location_id",
+        string="Ship From",
+        help="Where the lot was shipped from.",
+    )
 
     @api.depends("move_line_id")
     def _compute_shipment(self):

@@ -29,14 +29,17 @@ class StockRecallLot(models.Model):
     # and when is on their scope version
     _log_access = False
 
-    recall_id = fields.Many2one("stock.recall", required=True, index=True, ondelete="cascade")
-    company_id = fields.Many2one(related="recall_id.company_id")
+    recall_id = fields.Many2one(
+        "stock.recall", required=True, index=True, ondelete="cascade", help="The recall."
+    )
+    company_id = fields.Many2one(related="recall_id.company_id", help="The company of the recall.")
     scope_id = fields.Many2one(
         "stock.recall.scope",
         string="Scope Version",
         index=True,
         ondelete="cascade",
         readonly=True,
+        help="The scope version that found this lot.",
     )
     superseded = fields.Boolean(
         string="Older Scope",
@@ -44,21 +47,42 @@ class StockRecallLot(models.Model):
         help="Line of an older scope version, kept as it was computed.",
     )
     lot_id = fields.Many2one(
-        "stock.lot", required=True, index=True, ondelete="restrict", context={"active_test": False}
+        "stock.lot",
+        required=True,
+        index=True,
+        ondelete="restrict",
+        context={"active_test": False},
+        help="The affected lot.",
     )
-    product_id = fields.Many2one(related="lot_id.product_id", store=True)
+    product_id = fields.Many2one(
+        related="lot_id.product_id", store=True, help="The product of the lot."
+    )
     product_uom_id = fields.Many2one(related="lot_id.product_uom_id")
     depth = fields.Integer(help="0: an origin lot; 1: made directly from one; and so on.")
     expiration_date = fields.Datetime(related="lot_id.expiration_date")
     hold_state = fields.Selection(related="lot_id.hold_state")
-    received_qty = fields.Float(string="Received", digits="Product Unit of Measure")
-    produced_qty = fields.Float(string="Produced", digits="Product Unit of Measure")
-    returned_qty = fields.Float(string="Returned", digits="Product Unit of Measure")
-    on_hand_qty = fields.Float(string="On Hand", digits="Product Unit of Measure")
-    on_hand_locations = fields.Char(string="Locations")
-    shipped_qty = fields.Float(string="Shipped", digits="Product Unit of Measure")
-    consumed_qty = fields.Float(string="Consumed", digits="Product Unit of Measure")
-    scrapped_qty = fields.Float(string="Scrapped", digits="Product Unit of Measure")
+    received_qty = fields.Float(
+        string="Received", digits="Product Unit of Measure", help="Quantity received from vendors."
+    )
+    produced_qty = fields.Float(
+        string="Produced", digits="Product Unit of Measure", help="Quantity manufactured."
+    )
+    returned_qty = fields.Float(
+        string="Returned", digits="Product Unit of Measure", help="Quantity returned by customers."
+    )
+    on_hand_qty = fields.Float(
+        string="On Hand", digits="Product Unit of Measure", help="Quantity still in stock."
+    )
+    on_hand_locations = fields.Char(string="Locations", help="Where the stock is.")
+    shipped_qty = fields.Float(
+        string="Shipped", digits="Product Unit of Measure", help="Quantity delivered to customers."
+    )
+    consumed_qty = fields.Float(
+        string="Consumed", digits="Product Unit of Measure", help="Quantity used in manufacturing."
+    )
+    scrapped_qty = fields.Float(
+        string="Scrapped", digits="Product Unit of Measure", help="Quantity scrapped or lost."
+    )
     adjusted_qty = fields.Float(
         string="Other Adjustments",
         digits="Product Unit of Measure",
@@ -70,7 +94,9 @@ class StockRecallLot(models.Model):
         help="Received + produced + returned + adjustments - on hand - shipped - consumed - "
         "scrapped. Anything but zero means stock changed without a recorded move.",
     )
-    has_mass_balance_gap = fields.Boolean(string="Gap Found", index=True)
+    has_mass_balance_gap = fields.Boolean(
+        string="Gap Found", index=True, help="What came in and what went out do not add up."
+    )
 
     @api.model
     def _mass_balance(self, lots, products=None):

@@ -16,24 +16,45 @@ class StockRecallPartner(models.Model):
     _order = "recall_id, partner_id"
     _non_negative_fields = ("accounted_qty",)
 
-    recall_id = fields.Many2one("stock.recall", required=True, index=True, ondelete="cascade")
-    company_id = fields.Many2one(related="recall_id.company_id", store=True)
+    recall_id = fields.Many2one(
+        "stock.recall", required=True, index=True, ondelete="cascade", help="The recall."
+    )
+    company_id = fields.Many2one(
+        related="recall_id.company_id", store=True, help="The company of the recall."
+    )
     is_drill = fields.Boolean(related="recall_id.is_drill")
     partner_id = fields.Many2one(
-        "res.partner", string="Customer", required=True, index=True, ondelete="restrict"
+        "res.partner",
+        string="Customer",
+        required=True,
+        index=True,
+        ondelete="restrict",
+        help="The customer to notify.",
     )
-    email = fields.Char(compute="_compute_email", store=True, readonly=False)
+    email = fields.Char(
+        compute="_compute_email",
+        store=True,
+        readonly=False,
+        help="Where the recall notice is sent.",
+    )
     delivery_ids = fields.One2many(
         "stock.recall.delivery",
         "partner_line_id",
         string="Deliveries",
         domain=[("superseded", "=", False)],
+        help="The customer's deliveries of affected lots.",
     )
     product_line_ids = fields.One2many(
-        "stock.recall.partner.product", "partner_line_id", string="Products", readonly=True
+        "stock.recall.partner.product",
+        "partner_line_id",
+        string="Products",
+        readonly=True,
+        help="Quantities per product for this customer.",
     )
     product_summary = fields.Char(
-        string="Shipped (net) per Product", compute="_compute_product_summary"
+        string="Shipped (net) per Product",
+        compute="_compute_product_summary",
+        help="Net shipped quantity of each product, in its unit.",
     )
     quantity = fields.Float(
         string="Shipped (net)",
@@ -55,12 +76,24 @@ class StockRecallPartner(models.Model):
         required=True,
         readonly=True,
         index=True,
+        help="Where the customer is: to notify, notified, acknowledged, returned.",
     )
-    notified_at = fields.Datetime(readonly=True)
-    notified_by_id = fields.Many2one("res.users", string="Notified By", readonly=True)
-    acknowledged_at = fields.Datetime(readonly=True)
-    acknowledged_by_id = fields.Many2one("res.users", string="Acknowledged By", readonly=True)
-    returned_at = fields.Datetime(string="Returned On", readonly=True)
+    notified_at = fields.Datetime(readonly=True, help="When the recall notice was sent.")
+    notified_by_id = fields.Many2one(
+        "res.users", string="Notified By", readonly=True, help="Who sent the recall notice."
+    )
+    acknowledged_at = fields.Datetime(
+        readonly=True, help="When the customer acknowledged the notice."
+    )
+    acknowledged_by_id = fields.Many2one(
+        "res.users",
+        string="Acknowledged By",
+        readonly=True,
+        help="Who recorded the acknowledgement.",
+    )
+    returned_at = fields.Datetime(
+        string="Returned On", readonly=True, help="When the goods came back."
+    )
     returned_qty = fields.Float(
         string="Returned",
         digits="Product Unit of Measure",
@@ -80,14 +113,22 @@ class StockRecallPartner(models.Model):
         compute="_compute_quantities",
         store=True,
         digits="Product Unit of Measure",
+        help="Returned plus destroyed or accounted for.",
     )
-    waive_reason = fields.Text(readonly=True)
-    waived_by_id = fields.Many2one("res.users", string="Waived By", readonly=True)
-    waived_at = fields.Datetime(string="Waived On", readonly=True)
+    waive_reason = fields.Text(readonly=True, help="Why the customer needs no follow-up.")
+    waived_by_id = fields.Many2one(
+        "res.users", string="Waived By", readonly=True, help="Who waived the customer."
+    )
+    waived_at = fields.Datetime(
+        string="Waived On", readonly=True, help="When the customer was waived."
+    )
     return_picking_ids = fields.One2many(
-        "stock.picking", "recall_partner_id", string="Return Receipts"
+        "stock.picking",
+        "recall_partner_id",
+        string="Return Receipts",
+        help="Return receipts created for the recall.",
     )
-    note = fields.Text()
+    note = fields.Text(help="Notes on the follow-up of this customer.")
 
     @api.depends("recall_id.name", "partner_id")
     def _compute_display_name(self):

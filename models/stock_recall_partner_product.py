@@ -20,12 +20,25 @@ class StockRecallPartnerProduct(models.Model):
     _log_access = False
 
     partner_line_id = fields.Many2one(
-        "stock.recall.partner", required=True, index=True, ondelete="cascade", readonly=True
+        "stock.recall.partner",
+        required=True,
+        index=True,
+        ondelete="cascade",
+        readonly=True,
+        help="The customer's line in the recall.",
     )
-    recall_id = fields.Many2one(related="partner_line_id.recall_id", store=True, index=True)
-    company_id = fields.Many2one(related="partner_line_id.company_id")
-    partner_id = fields.Many2one(related="partner_line_id.partner_id", store=True)
-    product_id = fields.Many2one("product.product", required=True, ondelete="restrict")
+    recall_id = fields.Many2one(
+        related="partner_line_id.recall_id", store=True, index=True, help="The recall."
+    )
+    company_id = fields.Many2one(
+        related="partner_line_id.company_id", help="The company of the recall."
+    )
+    partner_id = fields.Many2one(
+        related="partner_line_id.partner_id", store=True, help="The customer."
+    )
+    product_id = fields.Many2one(
+        "product.product", required=True, ondelete="restrict", help="The recalled product."
+    )
     product_uom_id = fields.Many2one(related="product_id.uom_id", string="Unit")
     shipped_qty = fields.Float(
         string="Shipped (net)",
@@ -40,8 +53,15 @@ class StockRecallPartnerProduct(models.Model):
         digits="Product Unit of Measure",
         help="Quantity the customer confirms destroyed, or already used up, without returning it.",
     )
-    accounted_by_id = fields.Many2one("res.users", string="Accounted By", readonly=True)
-    accounted_at = fields.Datetime(string="Accounted On", readonly=True)
+    accounted_by_id = fields.Many2one(
+        "res.users",
+        string="Accounted By",
+        readonly=True,
+        help="Who recorded the destroyed quantity.",
+    )
+    accounted_at = fields.Datetime(
+        string="Accounted On", readonly=True, help="When the destroyed quantity was recorded."
+    )
     recovered_qty = fields.Float(
         string="Recovered",
         digits="Product Unit of Measure",
@@ -54,6 +74,7 @@ class StockRecallPartnerProduct(models.Model):
         digits="Product Unit of Measure",
         compute="_compute_recovered_qty",
         store=True,
+        help="Shipped (net) and not yet recovered.",
     )
 
     @api.depends("shipped_qty", "returned_qty", "accounted_qty")

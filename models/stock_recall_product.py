@@ -14,17 +14,37 @@ class StockRecallProduct(models.Model):
     _description = "Recall Product Totals"
     _order = "recall_id, effectiveness, product_id"
 
-    recall_id = fields.Many2one("stock.recall", required=True, index=True, ondelete="cascade")
-    company_id = fields.Many2one(related="recall_id.company_id", store=True)
-    scope_id = fields.Many2one(
-        "stock.recall.scope", string="Scope Version", index=True, ondelete="cascade"
+    recall_id = fields.Many2one(
+        "stock.recall", required=True, index=True, ondelete="cascade", help="The recall."
     )
-    superseded = fields.Boolean(string="Older Scope", readonly=True)
-    product_id = fields.Many2one("product.product", required=True, ondelete="restrict")
+    company_id = fields.Many2one(
+        related="recall_id.company_id", store=True, help="The company of the recall."
+    )
+    scope_id = fields.Many2one(
+        "stock.recall.scope",
+        string="Scope Version",
+        index=True,
+        ondelete="cascade",
+        help="The scope version of these totals.",
+    )
+    superseded = fields.Boolean(
+        string="Older Scope",
+        readonly=True,
+        help="Totals of an older scope version, kept as computed.",
+    )
+    product_id = fields.Many2one(
+        "product.product", required=True, ondelete="restrict", help="The recalled product."
+    )
     product_uom_id = fields.Many2one(related="product_id.uom_id", string="Unit")
-    lot_count = fields.Integer(string="Lots")
-    on_hand_qty = fields.Float(string="On Hand", digits="Product Unit of Measure")
-    mass_balance_gap = fields.Float(string="Mass-Balance Gap", digits="Product Unit of Measure")
+    lot_count = fields.Integer(string="Lots", help="Affected lots of the product.")
+    on_hand_qty = fields.Float(
+        string="On Hand", digits="Product Unit of Measure", help="Stock of the affected lots."
+    )
+    mass_balance_gap = fields.Float(
+        string="Mass-Balance Gap",
+        digits="Product Unit of Measure",
+        help="Quantity that is neither in stock nor accounted for.",
+    )
     shipped_qty = fields.Float(
         string="Shipped (net)",
         digits="Product Unit of Measure",

@@ -16,26 +16,69 @@ class StockRecallScope(models.Model):
     _order = "recall_id, number desc"
 
     recall_id = fields.Many2one(
-        "stock.recall", required=True, index=True, ondelete="cascade", readonly=True
+        "stock.recall",
+        required=True,
+        index=True,
+        ondelete="cascade",
+        readonly=True,
+        help="The recall.",
     )
-    company_id = fields.Many2one(related="recall_id.company_id", store=True)
-    number = fields.Integer(string="Version", required=True, readonly=True)
-    computed_at = fields.Datetime(string="Computed On", readonly=True)
-    computed_by_id = fields.Many2one("res.users", string="Computed By", readonly=True)
-    scope_seconds = fields.Float(string="Time to Scope (s)", readonly=True, digits=(16, 3))
-    lot_count = fields.Integer(string="Lot Count", readonly=True)
-    delivery_count = fields.Integer(string="Delivery Count", readonly=True)
-    customer_count = fields.Integer(string="Customer Count", readonly=True)
-    mass_balance_gap_count = fields.Integer(string="Mass-Balance Gaps", readonly=True)
-    is_current = fields.Boolean(string="Current", compute="_compute_is_current")
+    company_id = fields.Many2one(
+        related="recall_id.company_id", store=True, help="The company of the recall."
+    )
+    number = fields.Integer(
+        string="Version",
+        required=True,
+        readonly=True,
+        help="Version number: 1 for the first scope.",
+    )
+    computed_at = fields.Datetime(
+        string="Computed On", readonly=True, help="When this scope was computed."
+    )
+    computed_by_id = fields.Many2one(
+        "res.users", string="Computed By", readonly=True, help="Who computed this scope."
+    )
+    scope_seconds = fields.Float(
+        string="Time to Scope (s)",
+        readonly=True,
+        digits=(16, 3),
+        help="Seconds it took to compute this scope.",
+    )
+    lot_count = fields.Integer(string="Lot Count", readonly=True, help="Lots in this scope.")
+    delivery_count = fields.Integer(
+        string="Delivery Count", readonly=True, help="Deliveries in this scope."
+    )
+    customer_count = fields.Integer(
+        string="Customer Count", readonly=True, help="Customers in this scope."
+    )
+    mass_balance_gap_count = fields.Integer(
+        string="Mass-Balance Gaps",
+        readonly=True,
+        help="Lots with a mass-balance gap in this scope.",
+    )
+    is_current = fields.Boolean(
+        string="Current", compute="_compute_is_current", help="The recall's scope now."
+    )
     recall_lot_ids = fields.One2many(
-        "stock.recall.lot", "scope_id", string="Affected Lots", readonly=True
+        "stock.recall.lot",
+        "scope_id",
+        string="Affected Lots",
+        readonly=True,
+        help="Lots found by this scope.",
     )
     delivery_ids = fields.One2many(
-        "stock.recall.delivery", "scope_id", string="Deliveries", readonly=True
+        "stock.recall.delivery",
+        "scope_id",
+        string="Deliveries",
+        readonly=True,
+        help="Deliveries found by this scope.",
     )
     product_line_ids = fields.One2many(
-        "stock.recall.product", "scope_id", string="Products", readonly=True
+        "stock.recall.product",
+        "scope_id",
+        string="Products",
+        readonly=True,
+        help="Product totals of this scope.",
     )
 
     @api.depends("recall_id", "number")

@@ -23,6 +23,7 @@ from . import (
     test_recall_scope_set_based,
     test_repack,
     test_scope,
+    test_screens,
     test_security,
     test_timeline,
     test_trace_engine,

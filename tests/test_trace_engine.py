@@ -163,4 +163,5 @@ class TestTraceEngine(TraceabilityCase):
             self.env["res.partner"].search(action["domain"]), self.mill | self.sugar_co | self.farm
         )
         action = self.flour_1.action_view_trace_customers()
-        self.assertEqual(self.env["res.partner"].search(action["domain"]), self.alpha | self.beta)
+        lines = self.env[action["res_model"]].search(action["domain"])
+        self.assertEqual(lines.partner_id, self.alpha | self.beta)

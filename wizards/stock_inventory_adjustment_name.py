@@ -11,7 +11,10 @@ class StockInventoryAdjustmentName(models.TransientModel):
         string="Adjustment Reason",
         help="Given to every counted line that has no reason of its own.",
     )
-    needs_adjustment_reason = fields.Boolean(compute="_compute_needs_adjustment_reason")
+    needs_adjustment_reason = fields.Boolean(
+        compute="_compute_needs_adjustment_reason",
+        help="A counted lot-tracked product needs a reason.",
+    )
 
     @api.depends("quant_ids")
     def _compute_needs_adjustment_reason(self):

@@ -15,10 +15,30 @@ class StockLotAllergenReport(models.TransientModel):
     _name = "stock.lot.allergen.report"
     _description = "Customers Who Received an Allergen"
 
-    allergen_id = fields.Many2one("stock.lot.allergen", string="Allergen", required=True)
-    date_from = fields.Date(string="From", required=True, default=fields.Date.context_today)
-    date_to = fields.Date(string="To", required=True, default=fields.Date.context_today)
-    line_ids = fields.One2many("stock.lot.allergen.report.line", "report_id", readonly=True)
+    allergen_id = fields.Many2one(
+        "stock.lot.allergen",
+        string="Allergen",
+        required=True,
+        help="The allergen to list deliveries of.",
+    )
+    date_from = fields.Date(
+        string="From",
+        required=True,
+        default=fields.Date.context_today,
+        help="First delivery date listed.",
+    )
+    date_to = fields.Date(
+        string="To",
+        required=True,
+        default=fields.Date.context_today,
+        help="Last delivery date listed.",
+    )
+    line_ids = fields.One2many(
+        "stock.lot.allergen.report.line",
+        "report_id",
+        readonly=True,
+        help="Deliveries of lots containing the allergen in the period.",
+    )
 
     @api.constrains("date_from", "date_to")
     def _check_dates(self):

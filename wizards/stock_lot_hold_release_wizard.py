@@ -8,11 +8,14 @@ class StockLotHoldReleaseWizard(models.TransientModel):
     _inherit = ["stock.lot.check.mixin"]
     _description = "Release Quality Holds"
 
-    hold_ids = fields.Many2many("stock.lot.hold", string="Holds", required=True)
+    hold_ids = fields.Many2many(
+        "stock.lot.hold", string="Holds", required=True, help="The holds to release or cancel."
+    )
     mode = fields.Selection(
         [("release", "Release"), ("cancel", "Cancel (placed by mistake)")],
         required=True,
         default="release",
+        help="Release: the lot is fine. Cancel: the hold was placed by mistake.",
     )
     note = fields.Text(required=True, help="Test results, decision and reference documents.")
 

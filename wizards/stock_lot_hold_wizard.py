@@ -11,20 +11,24 @@ class StockLotHoldWizard(models.TransientModel):
     _inherit = ["stock.lot.check.mixin"]
     _description = "Place Lots on Hold"
 
-    lot_ids = fields.Many2many("stock.lot", string="Lots", required=True)
+    lot_ids = fields.Many2many("stock.lot", string="Lots", required=True, help="The lots to hold.")
     include_downstream = fields.Boolean(
         string="Hold Downstream Lots",
         help="Also hold every lot made from these lots, at any depth, that still has stock.",
     )
-    reason = fields.Selection(HOLD_REASONS, required=True, default="other")
-    note = fields.Text()
+    reason = fields.Selection(
+        HOLD_REASONS, required=True, default="other", help="Why the lots are held."
+    )
+    note = fields.Text(help="What was found, for the people who will release the lots.")
     target_lot_ids = fields.Many2many(
         "stock.lot",
         string="Lots to Hold",
         compute="_compute_target_lot_ids",
         help="The lots that will be put on hold.",
     )
-    target_count = fields.Integer(compute="_compute_target_lot_ids")
+    target_count = fields.Integer(
+        compute="_compute_target_lot_ids", help="Number of lots that will be put on hold."
+    )
 
     @api.depends("lot_ids", "include_downstream")
     def _compute_target_lot_ids(self):

@@ -13,15 +13,29 @@ class StockLotLinkWizard(models.TransientModel):
     _check_company_auto = True
 
     company_id = fields.Many2one(
-        "res.company", required=True, default=lambda self: self.env.company
+        "res.company",
+        required=True,
+        default=lambda self: self.env.company,
+        help="The company of the link.",
     )
     parent_lot_id = fields.Many2one(
-        "stock.lot", string="Input Lot", required=True, check_company=True
+        "stock.lot",
+        string="Input Lot",
+        required=True,
+        check_company=True,
+        help="The lot that went into the output lot.",
     )
     child_lot_id = fields.Many2one(
-        "stock.lot", string="Output Lot", required=True, check_company=True
+        "stock.lot",
+        string="Output Lot",
+        required=True,
+        check_company=True,
+        help="The lot the input went into.",
     )
-    quantity = fields.Float(digits="Product Unit of Measure")
+    quantity = fields.Float(
+        digits="Product Unit of Measure",
+        help="Quantity of the input lot used, in its product's unit.",
+    )
     product_uom_id = fields.Many2one(related="parent_lot_id.product_uom_id")
     date = fields.Datetime(
         required=True,
@@ -29,7 +43,7 @@ class StockLotLinkWizard(models.TransientModel):
         help="When the input lot went into the output lot. Traces are time-aware: "
         "downstream, only what was made from the output lot from then on is reached.",
     )
-    reason = fields.Text(required=True)
+    reason = fields.Text(required=True, help="Why the link is recorded by hand.")
     supersede_link_id = fields.Many2one(
         "stock.lot.link",
         string="Corrects",

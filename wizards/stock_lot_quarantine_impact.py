@@ -9,22 +9,51 @@ class StockLotQuarantineImpact(models.TransientModel):
     _inherit = ["stock.lot.check.mixin"]
     _description = "Quarantine Impact"
 
-    lot_id = fields.Many2one("stock.lot", required=True, readonly=True)
+    lot_id = fields.Many2one(
+        "stock.lot", required=True, readonly=True, help="The lot whose quarantine is assessed."
+    )
     affected_lot_ids = fields.Many2many(
-        "stock.lot", compute="_compute_impact", string="Affected Lots"
+        "stock.lot",
+        compute="_compute_impact",
+        string="Affected Lots",
+        help="This lot and every lot made from it.",
     )
-    quant_ids = fields.Many2many("stock.quant", compute="_compute_impact", string="Stock on Hand")
+    quant_ids = fields.Many2many(
+        "stock.quant",
+        compute="_compute_impact",
+        string="Stock on Hand",
+        help="Stock of the affected lots.",
+    )
     open_move_line_ids = fields.Many2many(
-        "stock.move.line", compute="_compute_impact", string="Open Operations"
+        "stock.move.line",
+        compute="_compute_impact",
+        string="Open Operations",
+        help="Open operations that move affected lots.",
     )
-    picking_ids = fields.Many2many("stock.picking", compute="_compute_impact", string="Transfers")
+    picking_ids = fields.Many2many(
+        "stock.picking",
+        compute="_compute_impact",
+        string="Transfers",
+        help="Open transfers that would be blocked.",
+    )
     production_ids = fields.Many2many(
-        "mrp.production", compute="_compute_impact", string="Manufacturing Orders"
+        "mrp.production",
+        compute="_compute_impact",
+        string="Manufacturing Orders",
+        help="Open manufacturing orders that would be blocked.",
     )
-    affected_lot_count = fields.Integer(compute="_compute_impact")
-    on_hand_lot_count = fields.Integer(compute="_compute_impact")
-    picking_count = fields.Integer(compute="_compute_impact")
-    production_count = fields.Integer(compute="_compute_impact")
+    affected_lot_count = fields.Integer(
+        compute="_compute_impact", help="Lots held if this lot and its products were."
+    )
+    on_hand_lot_count = fields.Integer(
+        compute="_compute_impact", help="Affected lots that still have stock."
+    )
+    picking_count = fields.Integer(
+        compute="_compute_impact", help="Open transfers of affected lots."
+    )
+    production_count = fields.Integer(
+        compute="_compute_impact", help="Open manufacturing orders using affected lots."
+    )
 
     @api.depends("lot_id")
     def _compute_impact(self):

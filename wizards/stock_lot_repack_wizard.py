@@ -7,10 +7,12 @@ class StockLotRepackWizard(models.TransientModel):
     _name = "stock.lot.repack.wizard"
     _description = "Repack a Lot"
 
-    lot_id = fields.Many2one("stock.lot", required=True, readonly=True, ondelete="cascade")
-    product_id = fields.Many2one(related="lot_id.product_id")
+    lot_id = fields.Many2one(
+        "stock.lot", required=True, readonly=True, ondelete="cascade", help="The lot to repack."
+    )
+    product_id = fields.Many2one(related="lot_id.product_id", help="The product of the lot.")
     product_uom_id = fields.Many2one(related="lot_id.product_id.uom_id", string="Unit")
-    company_id = fields.Many2one(related="lot_id.company_id")
+    company_id = fields.Many2one(related="lot_id.company_id", help="The company of the lot.")
     location_id = fields.Many2one(
         "stock.location",
         string="Location",
@@ -26,6 +28,7 @@ class StockLotRepackWizard(models.TransientModel):
         string="On Hand",
         compute="_compute_on_hand_qty",
         digits="Product Unit of Measure",
+        help="Stock of the lot at the location.",
     )
     quantity = fields.Float(
         string="Quantity to Repack",
@@ -48,10 +51,12 @@ class StockLotRepackWizard(models.TransientModel):
         readonly=False,
         help="Scrapped, with the scrap reasons below.",
     )
-    scrap_reason_tag_ids = fields.Many2many("stock.scrap.reason.tag", string="Scrap Reasons")
-    reason = fields.Char(required=True)
-    note = fields.Text(string="Notes")
-    photo_ids = fields.Many2many("ir.attachment", string="Photos")
+    scrap_reason_tag_ids = fields.Many2many(
+        "stock.scrap.reason.tag", string="Scrap Reasons", help="Why the waste is scrapped."
+    )
+    reason = fields.Char(required=True, help="Why the lot is repacked.")
+    note = fields.Text(string="Notes", help="Anything the next reader should know.")
+    photo_ids = fields.Many2many("ir.attachment", string="Photos", help="Photos of the damage.")
 
     @api.depends("lot_id")
     def _compute_location_id(self):

@@ -14,25 +14,48 @@ class StockLotTimeline(models.TransientModel):
     _description = "Lot Timeline Event"
     _order = "sequence, id"
 
-    sequence = fields.Integer(readonly=True)
-    lot_id = fields.Many2one("stock.lot", string="Lot", required=True, readonly=True)
-    product_id = fields.Many2one(related="lot_id.product_id")
-    company_id = fields.Many2one(related="lot_id.company_id", store=True)
-    date = fields.Datetime(readonly=True)
-    kind = fields.Selection(TIMELINE_KINDS, string="Event", readonly=True)
-    description = fields.Char(string="Details", readonly=True)
-    res_model = fields.Char(string="Document Model", readonly=True)
-    res_id = fields.Many2oneReference(model_field="res_model", readonly=True)
-    document = fields.Char(readonly=True)
-    order_model = fields.Char(readonly=True)
-    order_id = fields.Many2oneReference(string="Order ID", model_field="order_model", readonly=True)
-    order = fields.Char(string="Order", readonly=True)
-    quantity = fields.Float(digits="Product Unit of Measure", readonly=True)
-    uom_id = fields.Many2one("uom.uom", string="Unit", readonly=True)
-    location_id = fields.Many2one("stock.location", string="Location", readonly=True)
-    location_dest_id = fields.Many2one("stock.location", string="To", readonly=True)
-    partner_id = fields.Many2one("res.partner", string="Partner", readonly=True)
-    user_id = fields.Many2one("res.users", string="User", readonly=True)
+    sequence = fields.Integer(readonly=True, help="Order of the events, oldest first.")
+    lot_id = fields.Many2one(
+        "stock.lot", string="Lot", required=True, readonly=True, help="The lot."
+    )
+    product_id = fields.Many2one(related="lot_id.product_id", help="The product of the lot.")
+    company_id = fields.Many2one(
+        related="lot_id.company_id", store=True, help="The company of the lot."
+    )
+    date = fields.Datetime(readonly=True, help="When the event happened.")
+    kind = fields.Selection(
+        TIMELINE_KINDS, string="Event", readonly=True, help="The kind of event."
+    )
+    description = fields.Char(string="Details", readonly=True, help="What happened.")
+    res_model = fields.Char(
+        string="Document Model", readonly=True, help="Model of the document of the event."
+    )
+    res_id = fields.Many2oneReference(
+        model_field="res_model", readonly=True, help="Id of the document of the event."
+    )
+    document = fields.Char(readonly=True, help="The document of the event.")
+    order_model = fields.Char(readonly=True, help="Model of the order behind the event.")
+    order_id = fields.Many2oneReference(
+        string="Order ID",
+        model_field="order_model",
+        readonly=True,
+        help="Id of the order behind the event.",
+    )
+    order = fields.Char(string="Order", readonly=True, help="The order behind the event.")
+    quantity = fields.Float(
+        digits="Product Unit of Measure", readonly=True, help="Quantity moved or concerned."
+    )
+    uom_id = fields.Many2one("uom.uom", string="Unit", readonly=True, help="Unit of the quantity.")
+    location_id = fields.Many2one(
+        "stock.location", string="Location", readonly=True, help="Where the lot was."
+    )
+    location_dest_id = fields.Many2one(
+        "stock.location", string="To", readonly=True, help="Where the lot went."
+    )
+    partner_id = fields.Many2one(
+        "res.partner", string="Partner", readonly=True, help="The vendor or customer of the event."
+    )
+    user_id = fields.Many2one("res.users", string="User", readonly=True, help="Who did it.")
 
     _EVENT_FIELDS = (
         "date",

@@ -9,10 +9,14 @@ class StockPickingShelfLifeWizard(models.TransientModel):
     _name = "stock.picking.shelf.life.wizard"
     _description = "Minimum Shelf Life Override"
 
-    picking_ids = fields.Many2many("stock.picking", string="Deliveries", readonly=True)
-    summary = fields.Text(readonly=True)
+    picking_ids = fields.Many2many(
+        "stock.picking", string="Deliveries", readonly=True, help="The deliveries being validated."
+    )
+    summary = fields.Text(readonly=True, help="Lots with less shelf life than the customer asks.")
     note = fields.Text(string="Reason", help="Why the customer accepts, who agreed, reference.")
-    can_override = fields.Boolean(compute="_compute_can_override")
+    can_override = fields.Boolean(
+        compute="_compute_can_override", help="You may ship despite the short shelf life."
+    )
 
     def _compute_can_override(self):
         self.can_override = self.env.user.has_group("stock_lot_traceability.group_quality_manager")

@@ -7,9 +7,19 @@ class StockRecallAccountWizard(models.TransientModel):
     _name = "stock.recall.account.wizard"
     _description = "Recall Customer: Destroyed or Accounted For"
 
-    partner_line_id = fields.Many2one("stock.recall.partner", required=True, readonly=True)
-    partner_id = fields.Many2one(related="partner_line_id.partner_id")
-    line_ids = fields.One2many("stock.recall.account.wizard.line", "wizard_id", string="Products")
+    partner_line_id = fields.Many2one(
+        "stock.recall.partner",
+        required=True,
+        readonly=True,
+        help="The customer's line in the recall.",
+    )
+    partner_id = fields.Many2one(related="partner_line_id.partner_id", help="The customer.")
+    line_ids = fields.One2many(
+        "stock.recall.account.wizard.line",
+        "wizard_id",
+        string="Products",
+        help="Quantities to record, per product.",
+    )
     note = fields.Text(help="What the customer said, and its reference (e-mail, certificate).")
 
     def action_confirm(self):

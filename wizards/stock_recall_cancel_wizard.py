@@ -9,10 +9,16 @@ class StockRecallCancelWizard(models.TransientModel):
     _inherit = ["stock.lot.check.mixin"]
     _description = "Recall Cancellation or Waiver"
 
-    mode = fields.Selection([("cancel", "Cancel"), ("waive", "Waive")], default="cancel")
-    recall_id = fields.Many2one("stock.recall")
-    partner_line_ids = fields.Many2many("stock.recall.partner", string="Customers")
-    reason = fields.Text(required=True)
+    mode = fields.Selection(
+        [("cancel", "Cancel"), ("waive", "Waive")],
+        default="cancel",
+        help="Cancel the recall, or waive customers.",
+    )
+    recall_id = fields.Many2one("stock.recall", help="The recall.")
+    partner_line_ids = fields.Many2many(
+        "stock.recall.partner", string="Customers", help="The customers to waive."
+    )
+    reason = fields.Text(required=True, help="Why, for the audit trail.")
 
     def action_confirm(self):
         self.ensure_one()

@@ -20,29 +20,52 @@ class StockRecallWizard(models.TransientModel):
         string="Start From",
         required=True,
         default="lots",
+        help="Start from our lots, a vendor lot number or a supplier's notice.",
     )
-    lot_ids = fields.Many2many("stock.lot", string="Lots", context={"active_test": False})
-    product_id = fields.Many2one("product.product", domain=[("tracking", "!=", "none")])
-    vendor_id = fields.Many2one("res.partner", string="Supplier")
+    lot_ids = fields.Many2many(
+        "stock.lot", string="Lots", context={"active_test": False}, help="Our lots found faulty."
+    )
+    product_id = fields.Many2one(
+        "product.product",
+        domain=[("tracking", "!=", "none")],
+        help="The product of the vendor lot.",
+    )
+    vendor_id = fields.Many2one(
+        "res.partner", string="Supplier", help="The vendor who sent the recall notice."
+    )
     vendor_lot = fields.Char(
         string="Vendor Lot Number",
         help="The lot number printed by the supplier: matched against our lot numbers and "
         "their internal reference.",
     )
     found_lot_ids = fields.Many2many(
-        "stock.lot", compute="_compute_found_lot_ids", string="Origin Lots"
+        "stock.lot",
+        compute="_compute_found_lot_ids",
+        string="Origin Lots",
+        help="The lots the recall will start from.",
     )
-    reason = fields.Text(required=True)
+    reason = fields.Text(required=True, help="What was found and why the lots are recalled.")
     classification = fields.Selection(
         CLASSIFICATIONS,
         required=True,
         default="class_2",
+        help="How serious the health hazard is (FDA classes).",
     )
-    is_drill = fields.Boolean(string="Mock Recall (Drill)")
+    is_drill = fields.Boolean(
+        string="Mock Recall (Drill)", help="A drill places no hold and e-mails no customer."
+    )
     user_id = fields.Many2one(
-        "res.users", string="Responsible", required=True, default=lambda self: self.env.user
+        "res.users",
+        string="Responsible",
+        required=True,
+        default=lambda self: self.env.user,
+        help="Who runs the recall.",
     )
-    compute_scope = fields.Boolean(string="Compute Scope Now", default=True)
+    compute_scope = fields.Boolean(
+        string="Compute Scope Now",
+        default=True,
+        help="Compute the affected lots and customers at once.",
+    )
 
     @api.depends("origin", "lot_ids", "product_id", "vendor_id", "vendor_lot")
     def _compute_found_lot_ids(self):

@@ -45,13 +45,8 @@ registry.category("web_tour.tours").add("stock_lot_traceability_tour", {
             run: "click",
         },
         {
-            content: "Unfold depth 1",
-            trigger: ".o_group_header:contains('1')",
-            run: "click",
-        },
-        {
-            content: "The premix made from the flour is there",
-            trigger: ".o_data_row:contains('TOUR-PREMIX')",
+            content: "The premix made from the flour is there at once, at depth 1",
+            trigger: ".o_data_row:first-child:contains('TOUR-PREMIX') td[name='depth']:contains('1')",
         },
     ],
 });
