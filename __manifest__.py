@@ -59,6 +59,7 @@
         "views/stock_lot_attributes_views.xml",
         "wizards/stock_lot_allergen_report_views.xml",
         "views/portal_templates.xml",
+        "wizards/stock_gs1_capture_views.xml",
         "views/stock_lot_traceability_menus.xml",
     ],
     "demo": ["demo/stock_lot_traceability_demo.xml"],

@@ -46,6 +46,7 @@ from . import (
     stock_move_line_vendor_lot,
     stock_picking,
     stock_picking_coa,
+    stock_picking_gs1,
     stock_quant,
     stock_quant_lot_status,
     stock_recall,
