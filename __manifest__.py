@@ -67,6 +67,7 @@
         "views/sale_order_views.xml",
         "views/purchase_order_views.xml",
         "views/mrp_production_views.xml",
+        "wizards/stock_gs1_capture_views.xml",
         "views/stock_lot_traceability_menus.xml",
     ],
     "demo": ["demo/stock_lot_traceability_demo.xml"],

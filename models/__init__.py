@@ -55,6 +55,7 @@ from . import (
     stock_picking,
     stock_picking_coa,
     stock_picking_document_trace,
+    stock_picking_gs1,
     stock_quant,
     stock_quant_lot_status,
     stock_recall,

@@ -9,6 +9,7 @@ from . import (
     test_evidence,
     test_expiry,
     test_genealogy,
+    test_gs1_capture,
     test_hold_concurrency,
     test_hold_gate,
     test_hold_leak_property,

@@ -1,4 +1,7 @@
 from . import (
+    gs1_element_string,
+    stock_gs1_capture,
+    stock_gs1_capture_line,
     stock_inventory_adjustment_name,
     stock_lot_allergen_report,
     stock_lot_allergen_report_line,
