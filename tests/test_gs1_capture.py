@@ -108,6 +108,7 @@ class TestGs1Capture(TraceabilityCase):
             ("(01)09506000134352(10)A(3102)000500", "not measured by weight"),
             ("(01)09506000134352(10)A(30)0", "count above zero"),
             ("(01)0950600013435(10)A", "needs 14 characters"),
+            ("(01)0950600013435²(10)A", "digits only"),  # found by the fuzz test
             ("(99)ABC", "unknown or unsupported AI"),
             ("(10)A", "no GTIN"),
             ("(01)09506000134352(10)" + "X" * 21, "at most 20"),

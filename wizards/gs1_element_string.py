@@ -86,7 +86,7 @@ def split_element_string(text):
 
 
 def _split_human_readable(text):
-    parts = re.findall(r"\((\d{2,4})\)([^()]*)", text)
+    parts = re.findall(r"\(([0-9]{2,4})\)([^()]*)", text)
     if "".join(f"({ai}){value}" for ai, value in parts) != text:
         raise ElementStringError(_lt("the text between parentheses is not a list of AIs"))
     pairs = []

@@ -1,5 +1,6 @@
 import calendar
 import datetime
+import re
 from collections import defaultdict
 
 from markupsafe import Markup
@@ -10,6 +11,9 @@ from odoo.tools import float_compare, float_is_zero
 from odoo.tools.barcode import get_barcode_check_digit
 
 from .gs1_element_string import AIS, CSET82, ElementStringError, split_element_string
+
+# ASCII digits only: str.isdigit() also takes '²' or Arabic-Indic digits
+_DIGITS = re.compile(r"^[0-9]+$")
 
 
 class StockGs1Capture(models.TransientModel):
@@ -94,7 +98,7 @@ class StockGs1Capture(models.TransientModel):
 
     def _ai_value(self, ai, kind, raw):
         if kind in ("gtin", "content_gtin", "sscc", "ship_to", "location"):
-            if not raw.isdigit():
+            if not _DIGITS.match(raw):
                 raise ElementStringError(_("AI (%(ai)s) takes digits only", ai=ai))
             if get_barcode_check_digit(raw) != int(raw[-1]):
                 raise ElementStringError(
@@ -114,11 +118,11 @@ class StockGs1Capture(models.TransientModel):
                 )
             return raw
         if kind == "count":
-            if not raw.isdigit() or not int(raw):
+            if not _DIGITS.match(raw) or not int(raw):
                 raise ElementStringError(_("AI (%(ai)s) needs a count above zero", ai=ai))
             return int(raw)
         if kind.startswith("net_weight"):
-            if not raw.isdigit():
+            if not _DIGITS.match(raw):
                 raise ElementStringError(_("AI (%(ai)s) takes digits only", ai=ai))
             decimals = int(ai[3])
             return int(raw) / (10**decimals)
@@ -127,7 +131,7 @@ class StockGs1Capture(models.TransientModel):
     def _gs1_date(self, ai, raw):
         """YYMMDD, DD = 00 meaning the month's last day; the century follows GS1's rule
         through Odoo's own ``gs1_date_to_date``."""
-        if not raw.isdigit():
+        if not _DIGITS.match(raw):
             raise ElementStringError(_("AI (%(ai)s) takes a date YYMMDD", ai=ai))
         month, day = int(raw[2:4]), int(raw[4:6])
         nomenclature = self.env["barcode.nomenclature"]
