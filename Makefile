@@ -19,4 +19,4 @@ lint:
 	ruff check . && ruff format --check .
 
 check-bootstrap:  ## make demo from a clean virtual environment (SLT_ODOO_SRC: Odoo 18.0 source)
-	$(PYTHON) tools/check_bootstrap.py
+	$(PYTHON) tools/check_bootstrap.py --test stock_lot_traceability/tests/test_ui.py

@@ -2,21 +2,25 @@
 """Check that `make demo` works from a Python that cannot import Odoo (tools/dev.py bootstrap).
 
     SLT_ODOO_SRC=/opt/odoo18 python3 tools/check_bootstrap.py [--port 8079] [--keep]
+        [--test stock_lot_traceability/tests/test_ui.py] [--quick]
 
 In a temporary folder: a clean virtual environment (no Odoo, no pip packages) runs
 `tools/dev.py demo` with a temporary cache folder (SLT_CACHE), so the harness builds its own
 environment (Odoo 18.0 from SLT_ODOO_SRC, a local folder or a git URL, and the requirements),
 builds its own template and demo databases (names with this process id, dropped at the end),
-and serves the demo; the check passes when /web/login answers on the given port. Before that,
+and serves the demo; the check passes when /web/login answers on the given port and admin
+logs in over JSON-RPC (then, with --test, `tools/dev.py test <file>` too). Before that,
 two quick checks: pip's isolated builds get setuptools<81 through the harness's pip call
 (a probe package that refuses to build with a newer setuptools, and fails without the
 constraint), and a git URL as SLT_ODOO_SRC is cloned shallow on its 18.0 branch. After it,
 a second command finds the environment ready and starts at once. Heavy: pip builds Odoo's
-requirements (several minutes) and the databases are made from scratch.
+requirements (several minutes; PIP_NO_CACHE_DIR=1 to build them without pip's cache) and the
+databases are made from scratch.
 """
 
 import argparse
 import contextlib
+import json
 import os
 import shutil
 import signal
@@ -167,6 +171,28 @@ def http_ok(url):
         return False
 
 
+def demo_lots(base_url, db_name):
+    """Log in as admin/admin over JSON-RPC and count the demo's lots: the addon is served."""
+    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor())
+
+    def call(path, params):
+        body = json.dumps({"jsonrpc": "2.0", "method": "call", "params": params}).encode()
+        request = urllib.request.Request(
+            base_url + path, body, {"Content-Type": "application/json"}
+        )
+        with opener.open(request, timeout=60) as response:
+            answer = json.loads(response.read())
+        if "error" in answer:
+            stop(f"{path}: {answer['error'].get('data', {}).get('message', answer['error'])}")
+        return answer["result"]
+
+    call("/web/session/authenticate", {"db": db_name, "login": "admin", "password": "admin"})
+    kwargs = {"model": "stock.lot", "method": "search_count", "args": [[]], "kwargs": {}}
+    lots = call("/web/dataset/call_kw", kwargs)
+    kwargs = {"model": "stock.recall", "method": "search_count", "args": [[]], "kwargs": {}}
+    return lots, call("/web/dataset/call_kw", kwargs)
+
+
 def wait_for_http(process, url, timeout):
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -236,6 +262,9 @@ def check_demo(tmp, args, demo_db, template_prefix, processes):
         f"the demo answers on {url} after {time.monotonic() - started:.0f} s "
         f"({ready[-1] if ready else 'environment reused'})"
     )
+    lots, recalls = demo_lots(f"http://127.0.0.1:{args.port}", demo_db)
+    say(f"logged in as admin over JSON-RPC: {lots} lots, {recalls} recalls in {demo_db}")
+    end(processes)
     venv_python = cache / "venv" / "bin" / "python"
     where = subprocess.run(
         [str(venv_python), "-c", "import odoo; print(odoo.__file__)"],
@@ -258,6 +287,29 @@ def check_demo(tmp, args, demo_db, template_prefix, processes):
     if again.returncode or "step 1/" in again.stdout or "using " not in again.stdout:
         stop(f"a second command did not reuse the environment:\n{again.stdout}{again.stderr}")
     say(f"a second command reused the environment ({time.monotonic() - again_started:.1f} s)")
+    if args.test:
+        check_test(tmp, python, env, args.test)
+
+
+def check_test(tmp, python, env, path):
+    """`tools/dev.py test <file>` from the clean environment too (browser tests included)."""
+    started = time.monotonic()
+    say(f"running `{python} tools/dev.py test {path}`")
+    process = subprocess.Popen(
+        [str(python), str(REPO / "tools" / "dev.py"), "test", path],
+        cwd=REPO,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    lines = []
+    stream(process, tmp / "test.log", lines)
+    if process.wait():
+        print("".join(lines[-40:]), file=sys.stderr)
+        stop(f"tools/dev.py test {path} exited with {process.returncode}")
+    summary = [line.strip() for line in lines if " passed" in line and "==" in line]
+    say(f"tests passed in {time.monotonic() - started:.0f} s: {summary[-1] if summary else ''}")
 
 
 def end(processes):
@@ -280,6 +332,11 @@ def main():
     parser.add_argument("--port", type=int, default=int(os.environ.get("SLT_HTTP_PORT", "8079")))
     parser.add_argument("--timeout", type=int, default=90 * 60, help="seconds, default 90 min")
     parser.add_argument("--keep", action="store_true", help="keep the temporary folder")
+    parser.add_argument(
+        "--test",
+        metavar="PATH",
+        help="then run tools/dev.py test PATH (e.g. stock_lot_traceability/tests/test_ui.py)",
+    )
     parser.add_argument(
         "--quick", action="store_true", help="only the build-constraint and git-source checks"
     )
