@@ -213,6 +213,8 @@ def odoo_source_folder(steps):
     if local.is_dir():
         source = local.resolve()
         steps.log.write(f"using the Odoo source folder {source} as it is\n")
+    elif ODOO_SRC.startswith(("/", ".", "~")):
+        fail(f"SLT_ODOO_SRC={ODOO_SRC}: no such folder (a local Odoo 18.0 source or a git URL)")
     else:
         source = CACHE / "odoo-18.0"
         if not (source / "odoo-bin").exists():
