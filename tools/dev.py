@@ -98,6 +98,7 @@ DEBIAN_PACKAGES = [
     "python3-dev",
     "python3-venv",
     "wkhtmltopdf",  # Odoo's own QWeb PDFs (delivery slips...)
+    "poppler-utils",
 ]
 
 
