@@ -98,7 +98,7 @@ DEBIAN_PACKAGES = [
     "python3-dev",
     "python3-venv",
     "wkhtmltopdf",  # Odoo's own QWeb PDFs (delivery slips...)
-    "poppler-utils",
+    "poppler-utils",  # pdftotext: Odoo's report tests read the PDFs they print
 ]
 
 
