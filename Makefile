@@ -1,7 +1,7 @@
 # The two commands of README.md, and a few more for developers.
 PYTHON ?= python3
 
-.PHONY: demo test test-core bench lint
+.PHONY: demo test test-core bench lint check-bootstrap
 
 demo:  ## serve the demo database lot_trace_demo on http://127.0.0.1:8069
 	$(PYTHON) tools/dev.py demo
@@ -17,3 +17,6 @@ bench:  ## trace benchmark against Odoo's own traceability report (see README)
 
 lint:
 	ruff check . && ruff format --check .
+
+check-bootstrap:  ## make demo from a clean virtual environment (SLT_ODOO_SRC: Odoo 18.0 source)
+	$(PYTHON) tools/check_bootstrap.py --test stock_lot_traceability/tests/test_ui.py

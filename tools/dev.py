@@ -6,8 +6,11 @@
     python3 tools/dev.py test-core   # Odoo's stock/mrp/... suites with the addon installed
     python3 tools/dev.py shell       # an Odoo shell on the demo database
 
-Needs Odoo 18.0 importable by python3 and Debian's PostgreSQL (see README.md). Only the
-standard library is used here, so a missing prerequisite is reported in one line.
+When python3 cannot import Odoo, the harness bootstraps itself first (see `bootstrap`):
+Debian packages (as root; otherwise it prints the apt line to run), a virtual environment in
+the cache folder with Odoo 18.0 from SLT_ODOO_SRC and the requirements, then it runs again
+with that environment's python. Only the standard library is used here, so a missing
+prerequisite is reported in one line.
 """
 
 import argparse
@@ -33,7 +36,9 @@ DB_USER = os.environ.get("SLT_DB_USER", "odoo")
 DB_PASSWORD = os.environ.get("SLT_DB_PASSWORD", "odoo")
 # the port of the server the browser tests start: set another one to run two suites at once
 HTTP_PORT = os.environ.get("SLT_HTTP_PORT", "8069")
-DEMO_DB = "lot_trace_demo"
+DEMO_DB = os.environ.get("SLT_DEMO_DB", "lot_trace_demo")
+# the check of the bootstrap (tools/check_bootstrap.py) builds its own template databases
+TEMPLATE_PREFIX = os.environ.get("SLT_TEMPLATE_PREFIX", "slt_template")
 CORE_SUITES = ["stock", "mrp", "product_expiry", "sale_stock", "purchase_stock"]
 README_HINT = "see README.md, section 'Prerequisites'"
 
@@ -63,7 +68,9 @@ def odoo_root():
         cwd="/",
     )
     if probe.returncode != 0:
-        fail(f"Odoo 18.0 is not importable by {sys.executable} ({README_HINT}).")
+        if os.environ.get("SLT_BOOTSTRAPPED"):
+            fail(f"Odoo 18.0 is still not importable by {sys.executable} ({README_HINT}).")
+        bootstrap()
     odoo_file, version = probe.stdout.split()
     if version != "18.0":
         fail(f"Odoo {version} found at {odoo_file}; this addon needs 18.0 ({README_HINT}).")
@@ -71,6 +78,217 @@ def odoo_root():
     if not (root / "odoo-bin").exists():
         fail(f"odoo-bin not found beside {odoo_file} ({README_HINT}).")
     return root
+
+
+# ----------------------------------------------------------------------
+# Bootstrap: a fresh machine with Python 3.11+ and nothing else
+# ----------------------------------------------------------------------
+ODOO_GIT = "https://github.com/odoo/odoo"
+ODOO_SRC = os.environ.get("SLT_ODOO_SRC", ODOO_GIT)
+VENV = Path(os.environ.get("SLT_VENV", CACHE / "venv"))
+# Odoo 18.0's pinned requirements build (python-ldap, psycopg2...) only with setuptools<81 in
+# pip's isolated build environment
+BUILD_CONSTRAINT = "setuptools<81\n"
+DEBIAN_PACKAGES = [
+    "postgresql",
+    "libldap2-dev",
+    "libsasl2-dev",
+    "libpq-dev",
+    "build-essential",
+    "python3-dev",
+    "python3-venv",
+    "wkhtmltopdf",  # Odoo's own QWeb PDFs (delivery slips...)
+    "poppler-utils",  # pdftotext: Odoo's report tests read the PDFs they print
+]
+
+
+class BootstrapSteps:
+    """Numbered steps with elapsed time; a failing step names itself and its log file."""
+
+    def __init__(self, total):
+        self.total = total
+        self.number = 0
+        self.started = time.monotonic()
+        self.logs = CACHE / "bootstrap-logs"
+        self.logs.mkdir(parents=True, exist_ok=True)
+
+    def elapsed(self):
+        return f"{time.monotonic() - self.started:.0f} s"
+
+    @contextlib.contextmanager
+    def step(self, title):
+        self.number += 1
+        slug = re.sub(r"\W+", "-", title.lower()).strip("-")[:40]
+        log_path = self.logs / f"{self.number:02d}-{slug}.log"
+        say(f"step {self.number}/{self.total}: {title} (elapsed {self.elapsed()})")
+        step_started = time.monotonic()
+        with log_path.open("w") as log:
+            self.log, self.log_path, self.title = log, log_path, title
+            yield self
+        say(f"step {self.number}/{self.total} done in {time.monotonic() - step_started:.0f} s")
+
+    def run(self, command, env=None, cwd=None):
+        """Run a command of the current step, its output in the step's log."""
+        self.log.write(f"$ {' '.join(map(str, command))}\n")
+        self.log.flush()
+        try:
+            result = subprocess.run(
+                [str(part) for part in command],
+                stdout=self.log,
+                stderr=subprocess.STDOUT,
+                env=env,
+                cwd=cwd,
+            )
+            code = result.returncode
+        except OSError as error:
+            self.log.write(f"{error}\n")
+            code = error.errno or 1
+        if code:
+            self.log.flush()
+            tail = self.log_path.read_text(errors="replace").splitlines()[-15:]
+            print("\n".join(f"    {line}" for line in tail), file=sys.stderr)
+            fail(
+                f"step {self.number}/{self.total} ({self.title}) failed after "
+                f"{self.elapsed()}: {' '.join(map(str, command[:4]))}... exited with {code}; "
+                f"log: {self.log_path}"
+            )
+
+
+def odoo_src_is_git():
+    return not Path(ODOO_SRC).expanduser().is_dir()
+
+
+def missing_debian_packages():
+    """The Debian packages the bootstrap needs that are not installed (None: not Debian)."""
+    if not shutil.which("dpkg-query"):
+        return None
+    wanted = list(DEBIAN_PACKAGES)
+    if not any(shutil.which(name) for name in ("chromium", "chromium-browser", "google-chrome")):
+        os_release = Path("/etc/os-release")
+        ubuntu = os_release.exists() and "ID=ubuntu" in os_release.read_text()
+        wanted.append("chromium-browser" if ubuntu else "chromium")
+    if odoo_src_is_git():
+        wanted.append("git")
+    installed = subprocess.run(
+        ["dpkg-query", "-W", "-f", "${Package} ${db:Status-Status}\n", *wanted],
+        capture_output=True,
+        text=True,
+    ).stdout
+    present = {line.split()[0] for line in installed.splitlines() if line.endswith(" installed")}
+    return [package for package in wanted if package not in present]
+
+
+def pip_install(steps, python, *args):
+    """pip install with the setuptools<81 build constraint, for any pip version.
+
+    pip before 25.3 applies PIP_CONSTRAINT to its isolated build environments too; from 25.3
+    on, build constraints have their own option, --build-constraint.
+    """
+    constraint = CACHE / "build-constraints.txt"
+    constraint.write_text(BUILD_CONSTRAINT)
+    version = subprocess.run(
+        [str(python), "-c", "import pip; print(pip.__version__)"], capture_output=True, text=True
+    ).stdout.strip()
+    major_minor = tuple(int(part) for part in re.findall(r"\d+", version)[:2])
+    env = dict(os.environ, PIP_DISABLE_PIP_VERSION_CHECK="1")
+    command = [python, "-m", "pip", "install", *args]
+    if major_minor >= (25, 3):
+        command.insert(4, f"--build-constraint={constraint}")
+    else:
+        env["PIP_CONSTRAINT"] = str(constraint)
+    steps.run(command, env=env)
+
+
+def venv_stamp(source):
+    """What the virtual environment was made from: redone when one of these changes."""
+    requirements = (source / "requirements.txt").read_bytes() + (
+        REPO / "requirements.txt"
+    ).read_bytes()
+    return json.dumps({"odoo": str(source), "requirements": hashlib.sha1(requirements).hexdigest()})
+
+
+def odoo_source_folder(steps):
+    """The Odoo 18.0 source: SLT_ODOO_SRC itself if a folder, else a shallow clone of it."""
+    local = Path(ODOO_SRC).expanduser()
+    if local.is_dir():
+        source = local.resolve()
+        steps.log.write(f"using the Odoo source folder {source} as it is\n")
+    elif ODOO_SRC.startswith(("/", ".", "~")):
+        fail(f"SLT_ODOO_SRC={ODOO_SRC}: no such folder (a local Odoo 18.0 source or a git URL)")
+    else:
+        source = CACHE / "odoo-18.0"
+        if not (source / "odoo-bin").exists():
+            shutil.rmtree(source, ignore_errors=True)
+            steps.run(["git", "clone", "--depth", "1", "--branch", "18.0", ODOO_SRC, source])
+        else:
+            steps.log.write(f"reusing the clone {source}\n")
+    release = source / "odoo" / "release.py"
+    if not (source / "odoo-bin").exists() or not release.exists():
+        fail(f"{source} is not an Odoo source folder (no odoo-bin); set SLT_ODOO_SRC")
+    if not re.search(r"^version_info = \(18, 0,", release.read_text(), re.M):
+        fail(f"{source} is not Odoo 18.0 (see {release}); set SLT_ODOO_SRC")
+    return source
+
+
+def bootstrap():
+    """Make an environment where Odoo 18.0 imports, then run this command again in it."""
+    python = VENV / "bin" / "python"
+    stamp_file = VENV / "slt-bootstrap.json"
+    local = Path(ODOO_SRC).expanduser()
+    source = local.resolve() if local.is_dir() else CACHE / "odoo-18.0"
+    if python.exists() and stamp_file.exists() and (source / "requirements.txt").exists():
+        if stamp_file.read_text() == venv_stamp(source):
+            reexec(python)
+    say(
+        f"Odoo is not importable by {sys.executable}: preparing {VENV} "
+        f"with Odoo 18.0 from {ODOO_SRC} (once; logs in {CACHE / 'bootstrap-logs'})"
+    )
+    steps = BootstrapSteps(6)
+    with steps.step("Debian packages"):
+        missing = missing_debian_packages()
+        if missing is None:
+            say(f"  not a Debian/Ubuntu system: install these yourself: {DEBIAN_PACKAGES}")
+        elif missing and os.geteuid() != 0:
+            say("  some Debian packages are missing; run this, then the same command again:")
+            print(f"\n    sudo apt-get install -y {' '.join(missing)}\n", flush=True)
+            sys.exit(2)
+        elif missing:
+            say(f"  installing {' '.join(missing)}")
+            apt_env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
+            steps.run(["apt-get", "update", "-q"], env=apt_env)
+            steps.run(
+                ["apt-get", "install", "-y", "-q", "--no-install-recommends", *missing],
+                env=apt_env,
+            )
+    with steps.step(f"virtual environment {VENV}"):
+        if not python.exists():
+            steps.run([sys.executable, "-m", "venv", VENV])
+    with steps.step("Odoo 18.0 source"):
+        source = odoo_source_folder(steps)
+        say(f"  {source}")
+    with steps.step("Odoo's Python requirements (pip builds, a few minutes)"):
+        pip_install(steps, python, "-r", source / "requirements.txt")
+    with steps.step("Odoo itself on the environment's path"):
+        # a .pth line rather than `pip install -e`, which would write into the source folder
+        site = subprocess.run(
+            [str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
+        (Path(site) / "odoo-18.0-source.pth").write_text(f"{source}\n")
+        steps.run([python, "-c", "import odoo.release; print(odoo.release.version)"], cwd="/")
+    with steps.step("the addon's Python requirements"):
+        pip_install(steps, python, "-r", REPO / "requirements.txt")
+    stamp_file.write_text(venv_stamp(source))
+    say(f"environment ready in {steps.elapsed()}")
+    reexec(python)
+
+
+def reexec(python):
+    say(f"using {python}")
+    os.environ["SLT_BOOTSTRAPPED"] = "1"
+    os.execv(str(python), [str(python), str(Path(__file__).resolve()), *sys.argv[1:]])
 
 
 def ensure_python_requirements():
@@ -177,7 +395,11 @@ def ensure_postgres():
             ]
         )
         if created.returncode and "already exists" not in created.stderr:
-            fail(f"could not create role {DB_USER}: {created.stderr.strip()}")
+            fail(
+                f"could not create role {DB_USER}: {created.stderr.strip()}; as root run: "
+                f'runuser -u postgres -- psql -c "CREATE ROLE {DB_USER} LOGIN CREATEDB '
+                f"PASSWORD '{DB_PASSWORD}'\""
+            )
 
 
 # ----------------------------------------------------------------------
@@ -258,7 +480,7 @@ def template_db(root, config):
     depends = sorted(manifest()["depends"])
     odoo_stamp = (root / "odoo" / "release.py").stat().st_mtime_ns
     key = hashlib.sha1(json.dumps([depends, odoo_stamp]).encode()).hexdigest()[:10]
-    name = f"slt_template_{key}"
+    name = f"{TEMPLATE_PREFIX}_{key}"
     if db_exists(name):
         return name
     building = f"{name}_building"
