@@ -8,6 +8,7 @@ from . import (
     test_evidence,
     test_expiry,
     test_genealogy,
+    test_genealogy_graph,
     test_hold_concurrency,
     test_hold_gate,
     test_hold_leak_property,
