@@ -34,10 +34,17 @@ class StockLot(models.Model):
                 depths.setdefault(lot_id, depth)
         return self._genealogy_graph_from_depths(depths)
 
+    @api.readonly
+    def genealogy_graph_data(self, direction="both", max_depth=None):
+        """:meth:`_genealogy_graph` for the web client (private methods are not callable
+        over RPC); the lots must be readable by the user."""
+        self.check_access("read")
+        return self._genealogy_graph(direction=direction, max_depth=max_depth)
+
     @api.model
     def _genealogy_max_depth(self, max_depth):
         """``None`` (no limit) or a whole number of 1 or more; anything else is refused."""
-        if max_depth in (None, False, ""):
+        if max_depth is None or max_depth is False or max_depth == "":
             return None
         if isinstance(max_depth, str) and max_depth.strip().isdigit():
             max_depth = int(max_depth)

@@ -32,6 +32,13 @@ class StockRecall(models.Model):
                 node["recall_state"] = partner_states[node["res_id"]]
         return graph
 
+    @api.readonly
+    def genealogy_graph_data(self):
+        """:meth:`_genealogy_graph` for the web client (private methods are not callable
+        over RPC); the recall must be readable by the user."""
+        self.check_access("read")
+        return self._genealogy_graph()
+
     def action_open_genealogy_graph(self):
         """The genealogy graph of this recall's scope (client action)."""
         self.ensure_one()

@@ -2,9 +2,9 @@ from datetime import timedelta
 
 from odoo import Command, fields
 from odoo.exceptions import UserError
-from odoo.tests import tagged
+from odoo.tests import HttpCase, tagged
 
-from .common import TraceabilityCase
+from .common import TraceabilityCase, TraceabilityMixin
 
 
 @tagged("post_install", "-at_install")
@@ -242,4 +242,62 @@ class TestGenealogyGraph(TraceabilityCase):
             large_count,
             small_count,
             "the graph reads lots, links, receipts and deliveries set-based, never per node",
+        )
+
+
+@tagged("post_install", "-at_install")
+class TestGenealogyGraphUi(TraceabilityMixin, HttpCase):
+    """In the browser: the graph opens from a lot and from a recall; a click opens a lot."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls._create_partners()
+        cls._create_products()
+        flow = cls.env["stock.lot.traceability.flow"]
+        flow._receive_lots(cls.mill, [(cls.flour, "GRAPH-FLOUR", 50)])
+        flow._receive_lots(cls.sugar_co, [(cls.sugar, "GRAPH-SUGAR", 50)])
+        cls.flour_lot, sugar = cls._lot("GRAPH-FLOUR"), cls._lot("GRAPH-SUGAR")
+        flow._produce_lot(cls.premix, 5, "GRAPH-PREMIX", {cls.flour_lot: 10, sugar: 5})
+        flow._receive_lots(cls.farm, [(cls.eggs, "GRAPH-EGGS", 10)])
+        flow._produce_lot(
+            cls.biscuit,
+            5,
+            "GRAPH-BISCUIT",
+            {cls._lot("GRAPH-PREMIX"): 5, cls._lot("GRAPH-EGGS"): 5},
+        )
+        cls.biscuit_lot = cls._lot("GRAPH-BISCUIT")
+        flow._deliver_lots(cls.alpha, [(cls.biscuit, cls.biscuit_lot, 2)])
+        cls.recall = cls.env["stock.recall"].create(
+            {
+                "lot_ids": [Command.set(cls.flour_lot.ids)],
+                "reason": "Glass fragments at sieving",
+                "is_drill": True,
+            }
+        )
+        cls.recall.action_compute_scope()
+        # what odoo-bin does before browser tests: build the asset bundles up front
+        cls.env["ir.qweb"]._pregenerate_assets_bundles()
+
+    def _start_tour(self, url, tour):
+        """Run ``tour`` from ``url`` as the administrator; once more if the web client
+        never booted (see tests/test_ui.py: a busy machine, not the addon)."""
+        try:
+            self.start_tour(url, tour, login="admin", timeout=180)
+        except (AssertionError, TimeoutError) as error:
+            never_booted = ("always falsy", "is not valid JSON", "isTourReady")
+            if not any(sign in str(error) for sign in never_booted):
+                raise
+            self.start_tour(url, tour, login="admin", timeout=180)
+
+    def test_open_the_graph_from_a_lot_and_click_a_node(self):
+        self._start_tour(
+            f"/odoo/action-stock.action_production_lot_form/{self.biscuit_lot.id}",
+            "stock_lot_genealogy_graph_tour",
+        )
+
+    def test_open_the_graph_from_a_recall(self):
+        self._start_tour(
+            f"/odoo/action-stock_lot_traceability.stock_recall_action/{self.recall.id}",
+            "stock_recall_genealogy_graph_tour",
         )

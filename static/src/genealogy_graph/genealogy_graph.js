@@ -25,7 +25,7 @@ export const LEGEND = [
 
 /**
  * The genealogy graph of a lot (upstream, downstream or both, up to a depth) or of a
- * recall's whole scope: one call to ``_genealogy_graph`` returns every node and edge;
+ * recall's whole scope: one call to ``genealogy_graph_data`` (``_genealogy_graph``) returns every node and edge;
  * this component lays them out (genealogy_layout.js) and draws them as SVG, with pan
  * (drag), zoom (wheel and buttons) and a click on a node to open its record.
  */
@@ -102,7 +102,7 @@ export class GenealogyGraph extends Component {
         try {
             const graph = await this.orm.call(
                 this.resModel,
-                "_genealogy_graph",
+                "genealogy_graph_data",
                 [[this.resId]],
                 kwargs
             );

@@ -1,0 +1,104 @@
+import { registry } from "@web/core/registry";
+
+const node = (name, extra = "") => `.o_genealogy_graph .o_genealogy_node${extra}[data-name='${name}']`;
+
+registry.category("web_tour.tours").add("stock_lot_genealogy_graph_tour", {
+    steps: () => [
+        {
+            content: "Open the genealogy graph from the biscuit lot",
+            trigger: ".o_form_view button[name='action_open_genealogy_graph']",
+            run: "click",
+        },
+        {
+            content: "The biscuit lot is the root, its flour upstream, its supplier and customer around",
+            trigger: node("GRAPH-BISCUIT", ".o_genealogy_root.o_genealogy_state_free"),
+        },
+        {
+            trigger: node("GRAPH-FLOUR", ".o_genealogy_lot"),
+        },
+        {
+            trigger: node("Mill Co", ".o_genealogy_supplier"),
+        },
+        {
+            trigger: node("Alpha Stores", ".o_genealogy_customer"),
+        },
+        {
+            trigger: ".o_genealogy_edge_production text:contains('Production')",
+        },
+        {
+            content: "Zoom in",
+            trigger: ".o_genealogy_zoom_in",
+            run: "click",
+        },
+        {
+            trigger: ".o_genealogy_svg > g[transform*='scale(1.25)']",
+        },
+        {
+            content: "Downstream only: the flour and its supplier leave the graph",
+            trigger: ".o_genealogy_direction button[data-direction='down']",
+            run: "click",
+        },
+        {
+            trigger: `.o_genealogy_graph:not(:has(${node("GRAPH-FLOUR")})) ${node("Alpha Stores")}`,
+        },
+        {
+            content: "Both directions again, one level deep",
+            trigger: ".o_genealogy_direction button[data-direction='both']",
+            run: "click",
+        },
+        {
+            trigger: node("GRAPH-FLOUR"),
+        },
+        {
+            trigger: "input.o_genealogy_max_depth",
+            run: "edit 1",
+        },
+        {
+            trigger: `.o_genealogy_graph:not(:has(${node("GRAPH-FLOUR")})) ${node("GRAPH-PREMIX")}`,
+        },
+        {
+            trigger: "input.o_genealogy_max_depth",
+            run: "clear",
+        },
+        {
+            content: "Click the flour lot: its form opens",
+            trigger: node("GRAPH-FLOUR"),
+            run: "click",
+        },
+        {
+            trigger: ".o_form_view .o_breadcrumb .active:contains('GRAPH-FLOUR')",
+        },
+    ],
+});
+
+registry.category("web_tour.tours").add("stock_recall_genealogy_graph_tour", {
+    steps: () => [
+        {
+            content: "Open the genealogy graph of the recall",
+            trigger: ".o_form_view button[name='action_open_genealogy_graph']",
+            run: "click",
+        },
+        {
+            content: "The whole scope: the recalled flour, what was made from it, the affected customer",
+            trigger: node("GRAPH-FLOUR", ".o_genealogy_root"),
+        },
+        {
+            trigger: node("Alpha Stores", ".o_genealogy_customer.o_genealogy_affected"),
+        },
+        {
+            trigger: ".o_genealogy_legend:contains('Affected customer')",
+        },
+        {
+            content: "No direction toggle for a recall: its scope is what it is",
+            trigger: ".o_genealogy_graph:not(:has(.o_genealogy_direction))",
+        },
+        {
+            content: "Click the biscuit lot: its form opens",
+            trigger: node("GRAPH-BISCUIT"),
+            run: "click",
+        },
+        {
+            trigger: ".o_form_view .o_breadcrumb .active:contains('GRAPH-BISCUIT')",
+        },
+    ],
+});
