@@ -5,6 +5,7 @@ import { _t } from "@web/core/l10n/translation";
 import { registry } from "@web/core/registry";
 import { formatFloat } from "@web/core/utils/numbers";
 import { useService } from "@web/core/utils/hooks";
+import { useDebounced } from "@web/core/utils/timing";
 import { ControlPanel } from "@web/search/control_panel/control_panel";
 import { standardActionServiceProps } from "@web/webclient/actions/action_service";
 import { layoutGraph, NODE_HEIGHT, NODE_WIDTH } from "./genealogy_layout";
@@ -57,6 +58,7 @@ export class GenealogyGraph extends Component {
             scale: 1,
         });
         this.drag = null;
+        this.onMaxDepthInput = useDebounced(this.onMaxDepthChange, 400);
         onWillStart(() => this.load());
     }
 
@@ -127,11 +129,16 @@ export class GenealogyGraph extends Component {
         await this.load();
     }
 
+    /** Typing a depth (debounced) or leaving the field reloads the graph; a value that
+     * is not a whole number of 1 or more means no limit. */
     async onMaxDepthChange(ev) {
         const value = ev.target.value.trim();
         const depth = parseInt(value, 10);
-        this.state.maxDepth = value && depth > 0 ? String(depth) : "";
-        ev.target.value = this.state.maxDepth;
+        const maxDepth = value && depth > 0 ? String(depth) : "";
+        if (maxDepth === this.state.maxDepth && this.state.graph) {
+            return;
+        }
+        this.state.maxDepth = maxDepth;
         await this.load();
     }
 

@@ -1,6 +1,8 @@
 import { registry } from "@web/core/registry";
 
-const node = (name, extra = "") => `.o_genealogy_graph .o_genealogy_node${extra}[data-name='${name}']`;
+const nodeOnly = (name, extra = "") => `.o_genealogy_node${extra}[data-name='${name}']`;
+const node = (name, extra = "") => `.o_genealogy_graph ${nodeOnly(name, extra)}`;
+const without = (name) => `.o_genealogy_graph:not(:has(${nodeOnly(name)}))`;
 
 registry.category("web_tour.tours").add("stock_lot_genealogy_graph_tour", {
     steps: () => [
@@ -39,7 +41,7 @@ registry.category("web_tour.tours").add("stock_lot_genealogy_graph_tour", {
             run: "click",
         },
         {
-            trigger: `.o_genealogy_graph:not(:has(${node("GRAPH-FLOUR")})) ${node("Alpha Stores")}`,
+            trigger: `${without("GRAPH-FLOUR")} ${nodeOnly("Alpha Stores")}`,
         },
         {
             content: "Both directions again, one level deep",
@@ -53,8 +55,9 @@ registry.category("web_tour.tours").add("stock_lot_genealogy_graph_tour", {
             trigger: "input.o_genealogy_max_depth",
             run: "edit 1",
         },
+
         {
-            trigger: `.o_genealogy_graph:not(:has(${node("GRAPH-FLOUR")})) ${node("GRAPH-PREMIX")}`,
+            trigger: `${without("GRAPH-FLOUR")} ${nodeOnly("GRAPH-PREMIX")}`,
         },
         {
             trigger: "input.o_genealogy_max_depth",
