@@ -1,6 +1,6 @@
 /** @odoo-module **/
 
-import { Component, onWillStart, useRef, useState } from "@odoo/owl";
+import { Component, onWillStart, useEffect, useRef, useState } from "@odoo/owl";
 import { _t } from "@web/core/l10n/translation";
 import { registry } from "@web/core/registry";
 import { formatFloat } from "@web/core/utils/numbers";
@@ -60,6 +60,11 @@ export class GenealogyGraph extends Component {
         this.drag = null;
         this.onMaxDepthInput = useDebounced(this.onMaxDepthChange, 400);
         onWillStart(() => this.load());
+        // a new graph is shown whole: fitted to the canvas once it is drawn
+        useEffect(
+            (graph) => graph && this.fitView(),
+            () => [this.state.graph]
+        );
     }
 
     get isRecall() {
@@ -109,16 +114,40 @@ export class GenealogyGraph extends Component {
                 kwargs
             );
             this.state.graph = { ...layoutGraph(graph), roots: graph.roots || [] };
-            this.resetView();
         } finally {
             this.state.loading = false;
         }
     }
 
+    get zoomLevel() {
+        return `${Math.round(this.state.scale * 100)}%`;
+    }
+
+    /** Actual size, from the top left corner. */
     resetView() {
         this.state.tx = 0;
         this.state.ty = 0;
         this.state.scale = 1;
+    }
+
+    /** The whole graph in the canvas, centred, never enlarged beyond its actual size. */
+    fitView() {
+        const svg = this.svgRef.el;
+        const graph = this.state.graph;
+        if (!svg || !graph) {
+            return;
+        }
+        const { width, height } = svg.getBoundingClientRect();
+        if (!width || !height) {
+            return;
+        }
+        const scale = Math.max(
+            MIN_SCALE,
+            Math.min(1, width / graph.width, height / graph.height)
+        );
+        this.state.scale = scale;
+        this.state.tx = (width - graph.width * scale) / 2;
+        this.state.ty = Math.max(0, (height - graph.height * scale) / 2);
     }
 
     // ------------------------------------------------------------------

@@ -28,12 +28,26 @@ registry.category("web_tour.tours").add("stock_lot_genealogy_graph_tour", {
             trigger: ".o_genealogy_edge_production text:contains('Production')",
         },
         {
-            content: "Zoom in",
+            content: "Actual size, then zoom in",
+            trigger: ".o_genealogy_reset",
+            run: "click",
+        },
+        {
+            trigger: ".o_genealogy_zoom_level:contains('100%')",
+        },
+        {
             trigger: ".o_genealogy_zoom_in",
             run: "click",
         },
         {
             trigger: ".o_genealogy_svg > g[transform*='scale(1.25)']",
+        },
+        {
+            trigger: ".o_genealogy_zoom_level:contains('125%')",
+        },
+        {
+            trigger: ".o_genealogy_fit",
+            run: "click",
         },
         {
             content: "Downstream only: the flour and its supplier leave the graph",
