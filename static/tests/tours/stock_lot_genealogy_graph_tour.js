@@ -4,11 +4,23 @@ const nodeOnly = (name, extra = "") => `.o_genealogy_node${extra}[data-name='${n
 const node = (name, extra = "") => `.o_genealogy_graph ${nodeOnly(name, extra)}`;
 const without = (name) => `.o_genealogy_graph:not(:has(${nodeOnly(name)}))`;
 
+/** The Genealogy button may sit in the button box's "More" dropdown (narrow screens). */
+const showGenealogyButton = {
+    content: "Find the Genealogy button in the button box",
+    trigger: ".o_form_view .o-form-buttonbox",
+    run() {
+        if (!document.querySelector("button[name='action_open_genealogy_graph']")) {
+            document.querySelector(".o-form-buttonbox .o_button_more").click();
+        }
+    },
+};
+
 registry.category("web_tour.tours").add("stock_lot_genealogy_graph_tour", {
     steps: () => [
+        showGenealogyButton,
         {
             content: "Open the genealogy graph from the biscuit lot",
-            trigger: ".o_form_view button[name='action_open_genealogy_graph']",
+            trigger: "button[name='action_open_genealogy_graph']",
             run: "click",
         },
         {
@@ -90,9 +102,10 @@ registry.category("web_tour.tours").add("stock_lot_genealogy_graph_tour", {
 
 registry.category("web_tour.tours").add("stock_recall_genealogy_graph_tour", {
     steps: () => [
+        showGenealogyButton,
         {
             content: "Open the genealogy graph of the recall",
-            trigger: ".o_form_view button[name='action_open_genealogy_graph']",
+            trigger: "button[name='action_open_genealogy_graph']",
             run: "click",
         },
         {
