@@ -68,10 +68,14 @@
         "views/purchase_order_views.xml",
         "views/mrp_production_views.xml",
         "wizards/stock_gs1_capture_views.xml",
+        "views/stock_lot_genealogy_graph_views.xml",
         "views/stock_lot_traceability_menus.xml",
     ],
     "demo": ["demo/stock_lot_traceability_demo.xml"],
     "assets": {
+        "web.assets_backend": [
+            "stock_lot_traceability/static/src/genealogy_graph/*",
+        ],
         "web.assets_tests": ["stock_lot_traceability/static/tests/tours/*.js"],
     },
     "post_init_hook": "post_init_hook",

@@ -10,6 +10,7 @@ from . import (
     test_expiry,
     test_genealogy,
     test_gs1_capture,
+    test_genealogy_graph,
     test_hold_concurrency,
     test_hold_gate,
     test_hold_leak_property,
