@@ -157,12 +157,14 @@ class StockLot(models.Model):
             "context": {"search_default_group_by_depth": 1, "create": False},
         }
 
+    @api.readonly
     def action_view_trace_customers(self):
         self.ensure_one()
         return self._action_view_partners(
             self._trace_customers(), _("Customers who received %s", self.display_name)
         )
 
+    @api.readonly
     def action_view_trace_suppliers(self):
         self.ensure_one()
         return self._action_view_partners(
@@ -325,6 +327,7 @@ class StockLot(models.Model):
             },
         }
 
+    @api.readonly
     def action_view_holds(self):
         self.ensure_one()
         action = self.env["ir.actions.act_window"]._for_xml_id(
