@@ -33,7 +33,7 @@ import urllib.request
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-import dev  # noqa: E402  (the harness: Odoo, template database, addons folder)
+import dev  # the harness: Odoo, template database, addons folder
 
 PG_BIN = Path(os.environ.get("SLT_PG_BIN", "/usr/lib/postgresql/15/bin"))
 DB_NAME = "slt_replica"
