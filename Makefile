@@ -1,7 +1,7 @@
 # The two commands of README.md, and a few more for developers.
 PYTHON ?= python3
 
-.PHONY: demo test test-core bench lint check-bootstrap
+.PHONY: demo test test-core bench lint check-bootstrap test-replica
 
 demo:  ## serve the demo database lot_trace_demo on http://127.0.0.1:8069
 	$(PYTHON) tools/dev.py demo
@@ -14,6 +14,9 @@ test-core:  ## Odoo's own stock/mrp/product_expiry/sale_stock/purchase_stock sui
 
 bench:  ## trace benchmark against Odoo's own traceability report (see README)
 	$(PYTHON) tools/benchmark.py
+
+test-replica:  ## read-only work on a streaming replica: two temporary clusters, Odoo with db_replica_host
+	$(PYTHON) tools/test_replica.py
 
 lint:
 	ruff check . && ruff format --check .

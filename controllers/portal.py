@@ -22,7 +22,13 @@ class LotCoaPortal(CustomerPortal):
             values["coa_count"] = len(request.env["stock.lot"]._customer_delivery_lines(partner))
         return values
 
-    @http.route(["/my/coa", "/my/coa/page/<int:page>"], type="http", auth="user", website=True)
+    @http.route(
+        ["/my/coa", "/my/coa/page/<int:page>"],
+        type="http",
+        auth="user",
+        website=True,
+        readonly=True,
+    )
     def portal_my_coas(self, page=1, **kw):
         partner = request.env.user.partner_id
         lines = request.env["stock.lot"]._customer_delivery_lines(partner)

@@ -195,6 +195,7 @@ class StockLot(models.Model):
             ),
         }
 
+    @api.readonly
     def action_view_trace_customers(self):
         """One line per customer delivery of this lot or of anything made from it, with
         what came back, grouped by customer (``stock.lot.customer.line``)."""
@@ -220,6 +221,7 @@ class StockLot(models.Model):
         """The empty state of a list opened by a smart button: what is missing, what to do."""
         return Markup('<p class="o_view_nocontent_empty_folder">%s</p><p>%s</p>') % (title, text)
 
+    @api.readonly
     def action_view_trace_suppliers(self):
         self.ensure_one()
         action = self._action_view_partners(
@@ -387,6 +389,7 @@ class StockLot(models.Model):
             },
         }
 
+    @api.readonly
     def action_view_holds(self):
         self.ensure_one()
         action = self.env["ir.actions.act_window"]._for_xml_id(

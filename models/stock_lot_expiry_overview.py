@@ -1,4 +1,4 @@
-from odoo import _, fields, models
+from odoo import _, api, fields, models
 
 
 class StockLotExpiryOverview(models.Model):
@@ -86,6 +86,7 @@ class StockLotExpiryOverview(models.Model):
     # ------------------------------------------------------------------
     # What each count opens
     # ------------------------------------------------------------------
+    @api.readonly
     def action_open_held_lots(self):
         """Lots held by this company (a lot may belong to no company; its hold does)."""
         action = self.env["ir.actions.act_window"]._for_xml_id(
@@ -104,12 +105,14 @@ class StockLotExpiryOverview(models.Model):
         )
         return action
 
+    @api.readonly
     def action_open_expiring(self):
         days = int(self.env.context.get("expiry_days", 30))
         action = self.env["stock.lot.expiry.report"].action_open_expiring(days)
         action["domain"] += [("company_id", "in", self.company_id.ids)]
         return action
 
+    @api.readonly
     def action_open_expired(self):
         action = self.env["ir.actions.act_window"]._for_xml_id(
             "stock_lot_traceability.stock_lot_expired_report_action"
@@ -120,6 +123,7 @@ class StockLotExpiryOverview(models.Model):
         ]
         return action
 
+    @api.readonly
     def action_open_recalls(self):
         action = self.env["ir.actions.act_window"]._for_xml_id(
             "stock_lot_traceability.stock_recall_action"
@@ -134,6 +138,7 @@ class StockLotExpiryOverview(models.Model):
         )
         return action
 
+    @api.readonly
     def action_open_weekly_graph(self):
         action = self.env["ir.actions.act_window"]._for_xml_id(
             "stock_lot_traceability.stock_lot_expiry_report_action"

@@ -135,6 +135,7 @@ class StockLotExpiryReport(models.Model):
         return action
 
     @api.model
+    @api.readonly
     def action_open_expiring(self, days):
         now = fields.Datetime.now()
         return self._action(

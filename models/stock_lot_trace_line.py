@@ -64,6 +64,7 @@ class StockLotTraceLine(models.TransientModel):
             ]
         )
 
+    @api.readonly
     def action_open_lot(self):
         self.ensure_one()
         return {

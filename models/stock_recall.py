@@ -654,16 +654,19 @@ class StockRecall(models.Model):
             "context": {"create": False},
         }
 
+    @api.readonly
     def action_view_scopes(self):
         self.ensure_one()
         action = self._action_view("stock.recall.scope", _("Scope History"), self.scope_ids)
         action["context"] = {"create": False, "delete": False, "edit": False}
         return action
 
+    @api.readonly
     def action_view_holds(self):
         self.ensure_one()
         return self._action_view("stock.lot.hold", _("Recall Holds"), self.hold_ids)
 
+    @api.readonly
     def action_view_pickings(self):
         self.ensure_one()
         return self._action_view(

@@ -20,6 +20,7 @@ from . import (
     test_lot_status,
     test_portal_coa,
     test_quality,
+    test_readonly,
     test_recall,
     test_recall_scale,
     test_recall_scope_set_based,

@@ -89,10 +89,12 @@ class StockLotTimeline(models.TransientModel):
             ]
         )
 
+    @api.readonly
     def action_open_document(self):
         self.ensure_one()
         return self._open(self.res_model, self.res_id, self.document)
 
+    @api.readonly
     def action_open_order(self):
         self.ensure_one()
         return self._open(self.order_model, self.order_id, self.order)
