@@ -195,7 +195,6 @@ class StockLot(models.Model):
             ),
         }
 
-    @api.readonly
     def action_view_trace_customers(self):
         """One line per customer delivery of this lot or of anything made from it, with
         what came back, grouped by customer (``stock.lot.customer.line``)."""

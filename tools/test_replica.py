@@ -339,11 +339,16 @@ def exercise(rpc, primary, replica):
     lot_id = link[0]["parent_lot_id"][0]
     clusters = (primary, replica)
     mark(clusters, MARKS[0])
-    customers = rpc.call("stock.lot", "action_view_trace_customers", [lot_id])
+    # the counts of the lot form run the trace engine; the customers button stores
+    # transient lines (it writes), the suppliers button only reads
+    counts = rpc.call(
+        "stock.lot", "read", [lot_id], ["downstream_lot_count", "trace_customer_count"]
+    )[0]
     suppliers = rpc.call("stock.lot", "action_view_trace_suppliers", [lot_id])
     status, _page = rpc.get("/my/coa")
     say(
-        f"reads: customers of lot {lot_id} -> {len(customers['domain'][0][2])} partner(s), "
+        f"reads: lot {lot_id} reaches {counts['downstream_lot_count']} lot(s) and "
+        f"{counts['trace_customer_count']} customer(s), "
         f"suppliers -> {len(suppliers['domain'][0][2])}, GET /my/coa -> HTTP {status}"
     )
     mark(clusters, MARKS[1])
