@@ -118,6 +118,7 @@ class StockLotTraceabilityDemo(models.AbstractModel):
         (73, "_demo_customer_return"),
         (68, "_demo_recall"),
         (19, "_demo_failed_test"),
+        (15, "_demo_stock_count"),
         (2, "_demo_drill"),
     ]
 
@@ -310,6 +311,28 @@ class StockLotTraceabilityDemo(models.AbstractModel):
             lambda hold: hold.reason == "failed_test"
         )
         evidence.system(holds).write({"placed_at": self._at(19, hour=15)})
+
+    def _demo_stock_count(self, when, deliveries):
+        """The monthly count finds a torn bag of sugar: 4 kg written off as damaged."""
+        lot = self._lot("SU-8812")
+        quant = self.env["stock.quant"].search(
+            [("lot_id", "=", lot.id), ("location_id.usage", "=", "internal"), ("quantity", ">", 0)],
+            limit=1,
+        )
+        quant.with_context(inventory_mode=True).write(
+            {
+                "inventory_quantity": quant.quantity - 4,
+                "adjustment_reason_id": self.env.ref(
+                    "stock_lot_traceability.adjustment_reason_damage"
+                ).id,
+            }
+        )
+        quant.action_apply_inventory()
+        lines = self.env["stock.move.line"].search(
+            [("lot_id", "=", lot.id), ("move_id.is_inventory", "=", True)]
+        )
+        lines.move_id.write({"date": when})
+        lines.write({"date": when})
 
     def _demo_recall(self, when, deliveries):
         """A hospital finds plastic in biscuits of BSC-1002: recall, returns, closed."""

@@ -5,6 +5,7 @@ from . import (
     test_archive,
     test_bad_input,
     test_coa,
+    test_demo,
     test_evidence,
     test_expiry,
     test_genealogy,
