@@ -134,10 +134,12 @@ class StockLotTraceabilityDemo(models.AbstractModel):
     def _ref(self, name):
         return self.env.ref(f"stock_lot_traceability.{name}_demo")
 
+    def _company_domain(self):
+        # received lots of products shared by all companies have no company (Odoo's rule)
+        return [("company_id", "in", [self.env.company.id, False])]
+
     def _lot(self, name):
-        return self.env["stock.lot"].search(
-            [("name", "=", name), ("company_id", "=", self.env.company.id)], limit=1
-        )
+        return self.env["stock.lot"].search([("name", "=", name), *self._company_domain()], limit=1)
 
     def _create_quarantine(self):
         warehouse = self.env["stock.warehouse"].search(
@@ -165,9 +167,7 @@ class StockLotTraceabilityDemo(models.AbstractModel):
     def _story_lots(self):
         names = [lot for _days, _vendor, lines in _RECEIPTS for _p, lot, _v, _q in lines]
         names += [lot for _days, _product, lot, _qty, _consumed in _PRODUCTIONS]
-        return self.env["stock.lot"].search(
-            [("name", "in", names), ("company_id", "=", self.env.company.id)]
-        )
+        return self.env["stock.lot"].search([("name", "in", names), *self._company_domain()])
 
     def _date_expiry(self):
         """Expiry dates from each lot's production date, written once the flows are done
@@ -389,7 +389,7 @@ class StockLotTraceabilityDemo(models.AbstractModel):
         """Today's run of the daily expiry control: expired lots with stock are held."""
         self.env["stock.lot"]._cron_expiry_control()
         holds = self.env["stock.lot.hold"].search(
-            [("reason", "=", "expired"), ("company_id", "=", self.env.company.id)]
+            [("reason", "=", "expired"), ("lot_id", "in", self._story_lots().ids)]
         )
         for hold in holds:
             expired = hold.lot_id.expiration_date + timedelta(days=1)
