@@ -173,8 +173,20 @@ class StockLotTraceabilityDemo(models.AbstractModel):
         """Expiry dates from each lot's production date, written once the flows are done
         (lots already past their date would make every later validation ask about it)."""
         for lot in self._story_lots().filtered("product_id.use_expiration_date"):
+            product = lot.product_id.product_tmpl_id
             made = fields.Datetime.to_datetime(lot.production_date).replace(hour=10)
-            lot.expiration_date = made + timedelta(days=lot.product_id.expiration_time)
+            expiry = made + timedelta(days=product.expiration_time)
+            alert_days = product.alert_time or self.env.company.lot_expiry_alert_days
+            # product_expiry moves the other dates by the change only in a form (onchange):
+            # written with the expiration date, from the product's lead times
+            lot.write(
+                {
+                    "expiration_date": expiry,
+                    "use_date": expiry - timedelta(days=product.use_time),
+                    "removal_date": expiry - timedelta(days=product.removal_time),
+                    "alert_date": expiry - timedelta(days=alert_days),
+                }
+            )
 
     def _supplier_coa(self, lot, vendor):
         """The vendor's certificate of analysis, filed on the lot as a lot document."""
