@@ -68,6 +68,17 @@ _MOISTURE = [
     (19, "FL-24140", 16.4),
 ]
 
+# (days ago, method of the event below)
+_EVENTS = [
+    (85, "_demo_lab_pending_eggs"),
+    (83, "_demo_release_eggs"),
+    (73, "_demo_customer_return"),
+    (68, "_demo_recall"),
+    (19, "_demo_failed_test"),
+    (15, "_demo_stock_count"),
+    (2, "_demo_drill"),
+]
+
 
 class StockLotTraceabilityDemo(models.AbstractModel):
     """The demo's story: ninety days of a biscuit factory, run through the real flows.
@@ -75,7 +86,9 @@ class StockLotTraceabilityDemo(models.AbstractModel):
     Every step is a real Odoo or addon action (purchase receipts, manufacturing orders,
     deliveries, returns, test results, holds, recalls, the expiry control); right after it,
     its documents are dated on the story's day (``_date_*``), so that lots, links, holds
-    and recall lines read like three months of work, not one install.
+    and recall lines read like three months of work, not one install. Guarded evidence
+    (links, holds, recall dates) is dated in system mode (models/evidence.py), the way the
+    addon's own actions write it; no date needs SQL.
     """
 
     _name = "stock.lot.traceability.demo"
@@ -94,7 +107,7 @@ class StockLotTraceabilityDemo(models.AbstractModel):
         steps = [(days, "receipt", step) for days, *step in _RECEIPTS]
         steps += [(days, "production", step) for days, *step in _PRODUCTIONS]
         steps += [(days, "delivery", step) for days, *step in _DELIVERIES]
-        steps += [(days, "event", name) for days, name in self._EVENTS]
+        steps += [(days, "event", name) for days, name in _EVENTS]
         # oldest first; on one day: receipts, then production, deliveries, events
         order = {"receipt": 0, "production": 1, "delivery": 2, "event": 3}
         for days, kind, step in sorted(steps, key=lambda s: (-s[0], order[s[1]])):
@@ -110,17 +123,6 @@ class StockLotTraceabilityDemo(models.AbstractModel):
         self._date_expiry()
         self._demo_expiry_control()
         return True
-
-    # day of each event of the story (methods below)
-    _EVENTS = [
-        (85, "_demo_lab_pending_eggs"),
-        (83, "_demo_release_eggs"),
-        (73, "_demo_customer_return"),
-        (68, "_demo_recall"),
-        (19, "_demo_failed_test"),
-        (15, "_demo_stock_count"),
-        (2, "_demo_drill"),
-    ]
 
     # ------------------------------------------------------------------
     # Helpers
