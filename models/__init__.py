@@ -47,6 +47,7 @@ from . import (
     stock_lot_test_result,
     stock_lot_trace,
     stock_lot_trace_line,
+    stock_lot_traceability_demo,
     stock_lot_traceability_flow,
     stock_move,
     stock_move_lot_status,

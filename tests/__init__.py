@@ -6,6 +6,7 @@ from . import (
     test_bad_input,
     test_coa,
     test_epcis,
+    test_demo,
     test_evidence,
     test_expiry,
     test_genealogy,
