@@ -3,6 +3,7 @@ from . import evidence, lot_name_template_mixin, stock_lot_check_mixin  # noqa: 
 from . import stock_recall_evidence_mixin
 from . import (
     ir_attachment,
+    ir_http,
     mrp_production,
     mrp_unbuild,
     product_quality_spec,
