@@ -111,7 +111,9 @@ def lot_details(lot):
     """What the lot form shows: quantities per location, dates, hold and recall state,
     attributes and documents."""
     quants = lot.quant_ids.filtered(lambda q: q.location_id.usage == "internal" and q.quantity)
-    recall_lines = request.env["stock.recall.lot"].search([("lot_id", "=", lot.id)])
+    recall_lines = request.env["stock.recall.lot"]
+    if recall_lines.has_access("read"):  # recalls are for Quality and Recall Managers
+        recall_lines = recall_lines.search([("lot_id", "=", lot.id)])
     return {
         "id": lot.id,
         "name": lot.name,
@@ -141,10 +143,13 @@ def lot_details(lot):
         "condition": lot.lot_condition,
         "hold_state": lot.hold_state,
         "holds": [hold_values(hold) for hold in lot.active_hold_ids],
+        "recalled": lot.lot_condition == "recalled",
         "recalls": [
             {"id": line.recall_id.id, "name": line.recall_id.name, "state": line.recall_id.state}
             for line in recall_lines
-        ],
+        ]
+        if recall_lines.has_access("read")
+        else None,
         "attributes": {
             "vendor_lot": lot.vendor_lot_name or None,
             "origin_country": lot.origin_country_id.code or None,
@@ -411,13 +416,13 @@ class LotTraceabilityApiLots(Controller):
                 supplier["lots"].append(ref_of(lots.browse(lot_id)))
         return json_response({"lot": ref_of(lot), "suppliers": list(suppliers.values())})
 
-    @api_route("/lots/<string:ref>/quarantine-impact", ["GET"], readonly=True)
+    # not readonly: like the lot form's button, it computes a (transient) impact record
+    @api_route("/lots/<string:ref>/quarantine-impact", ["GET"])
     def lot_quarantine_impact(self, ref, **params):
         """What holding this lot would block: the lot form's "Quarantine Impact"."""
         check_keys(params, ("product",), "query")
         lot = find_lot(ref, params.get("product"))
-        # new(): the same computation as the form's wizard, without writing a record
-        impact = request.env["stock.lot.quarantine.impact"].new({"lot_id": lot.id})
+        impact = request.env["stock.lot.quarantine.impact"].create({"lot_id": lot.id})
         return json_response(
             {
                 "lot": ref_of(lot),
