@@ -150,7 +150,7 @@ def main():
     parser.add_argument("--reuse", action="store_true", help="reuse an existing database")
     parser.add_argument("--requests", type=int, default=200, help="timed requests")
     parser.add_argument("--warmup", type=int, default=5, help="untimed first requests")
-    parser.add_argument("--port", type=int, default=int(os.environ.get("SLT_HTTP_PORT", 8069)))
+    parser.add_argument("--port", type=int, default=int(os.environ.get("SLT_HTTP_PORT", "8069")))
     gen.add_arguments(parser)
     args = parser.parse_args()
 
@@ -175,7 +175,8 @@ def main():
     )
     say(
         f"{len(ms)} requests: p50 {statistics.median(ms):.1f} ms, "
-        f"p95 {percentile(ms, 0.95):.1f} ms, max {max(ms):.1f} ms, mean {statistics.mean(ms):.1f} ms"
+        f"p95 {percentile(ms, 0.95):.1f} ms, max {max(ms):.1f} ms, "
+        f"mean {statistics.mean(ms):.1f} ms"
     )
     say(
         f"load average (1/5/15 min) before {load_before[0]:.2f}/{load_before[1]:.2f}/"
