@@ -120,6 +120,9 @@ def api_route(path, methods, readonly=False):
 # ----------------------------------------------------------------------
 def json_body():
     """The request's JSON object (an empty body is an empty object)."""
+    if request.httprequest.form:
+        # a form-encoded body (curl -d without a JSON Content-Type) is not read as JSON
+        raise bad_parameter("body", "send a JSON object with Content-Type: application/json")
     data = request.httprequest.get_data()
     if not data:
         return {}
@@ -133,7 +136,11 @@ def json_body():
 
 
 def check_keys(values, allowed, where="body"):
-    """400 naming the first key of ``values`` that is not in ``allowed``."""
+    """400 naming the first key of ``values`` that is not in ``allowed``. For the query,
+    only the URL's parameters count (Odoo adds a form body's fields to the route's
+    parameters; :func:`json_body` refuses them)."""
+    if where == "query":
+        values = request.httprequest.args
     for key in values:
         if key not in allowed:
             raise bad_parameter(

@@ -420,6 +420,18 @@ class TestApiErrors(ApiCase):
         )
         self.assertEqual(response.status_code, 400)
         self.assertEqual(response.json()["error"]["code"], "bad_parameter")
+        hold = self.flour_1._place_hold("lab_pending")
+        response = self.opener.post(  # curl -d without a JSON Content-Type
+            f"{self.base_url()}{API_ROOT}/holds/{hold.id}/release",
+            data='{"note": "Retest OK"}',
+            headers={
+                "Authorization": f"Bearer {self.quality_key}",
+                "Content-Type": "application/x-www-form-urlencoded",
+            },
+        )
+        self.assertEqual(response.status_code, 400)
+        self.assertIn("Content-Type: application/json", response.json()["error"]["message"])
+        self.assertEqual(hold.state, "active")
 
     def test_a_wrong_method_is_405_in_json(self):
         message = self._error("DELETE", "/lots/FLOUR-1", 405, "method_not_allowed")
