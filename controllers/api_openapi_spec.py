@@ -187,7 +187,14 @@ SCHEMAS = {
             "condition": {"type": "string"},
             "hold_state": {"type": "string", "enum": ["free", "held"]},
             "holds": {"type": "array", "items": _ref("Hold")},
-            "recalls": {"type": "array", "items": {"type": "object"}},
+            "recalled": {"type": "boolean"},
+            "recalls": {
+                "type": "array",
+                "nullable": True,
+                "items": {"type": "object"},
+                "description": "Recalls of the lot; null when the key's owner cannot read "
+                "recalls (Quality and Recall Managers can)",
+            },
             "attributes": {"type": "object"},
             "documents": {"type": "array", "items": {"type": "object"}},
             "note": NULLABLE_STRING,
