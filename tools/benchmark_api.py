@@ -102,18 +102,25 @@ def start_server(root, config, name, port):
         "warn",
     ]
     server = subprocess.Popen(command)
-    base = f"http://127.0.0.1:{port}"
+    try:
+        return server, wait_for(server, f"http://127.0.0.1:{port}")
+    except BaseException:
+        server.terminate()
+        server.wait(timeout=60)
+        raise
+
+
+def wait_for(server, base):
     deadline = time.monotonic() + 180
     while time.monotonic() < deadline:
         if server.poll() is not None:
             dev.fail(f"Odoo exited with {server.returncode}")
         try:
-            if requests.get(base + "/web/health", timeout=2).status_code == 200:
-                return server, base
-        except requests.ConnectionError:
+            if requests.get(base + "/web/health", timeout=10).status_code == 200:
+                return base
+        except requests.RequestException:  # not listening yet, or still loading
             pass
         time.sleep(1)
-    server.terminate()
     dev.fail("Odoo did not answer within 180 s")
 
 
@@ -159,14 +166,16 @@ def main():
     lot_id, lot_name, size, key, counts = prepare_key(name, config, args)
     say(f"database {name}: {counts['move lines']} move lines, {counts['lot links']} lot links")
     say(f"start lot {lot_name} (id {lot_id}): {size} lots downstream")
-    server, base = start_server(root, config, name, args.port)
     try:
-        load_before = os.getloadavg()
-        timings, answer_size, body = measure(base, key, lot_id, args.requests, args.warmup)
-        load_after = os.getloadavg()
+        server, base = start_server(root, config, name, args.port)
+        try:
+            load_before = os.getloadavg()
+            timings, answer_size, body = measure(base, key, lot_id, args.requests, args.warmup)
+            load_after = os.getloadavg()
+        finally:
+            server.terminate()
+            server.wait(timeout=60)
     finally:
-        server.terminate()
-        server.wait(timeout=60)
         remove_user(name, config)
     ms = [seconds * 1000 for seconds in timings]
     say(
