@@ -270,11 +270,12 @@ def find_product(ref, name="product"):
 
 def find_lot(ref, product_ref=None, name="lot"):
     """A lot by id (digits), or by name, with ``product`` (id or internal reference) when
-    the name is used by several products. Archived lots are found too (they stay in
-    traces). Record rules apply: a lot of another company is unknown (404)."""
+    the name is used by several products; with ``product`` the reference is always a name
+    (lot numbers are often digits). Archived lots are found too (they stay in traces).
+    Record rules apply: a lot of another company is unknown (404)."""
     lots = request.env["stock.lot"].with_context(active_test=False)
     ref = str(ref)
-    if ref.isdigit():
+    if ref.isdigit() and not product_ref:
         lot = lots.search([("id", "=", int(ref))])
         if lot:
             return lot

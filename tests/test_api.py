@@ -411,6 +411,13 @@ class TestApiErrors(ApiCase):
         self.sugar.default_code = "SUG"
         lot = self._call("GET", "/lots/FLOUR-1", params={"product": "SUG"})
         self.assertEqual(lot["product"]["id"], self.sugar.id)
+        numbered = self.env["stock.lot"].create(
+            {"name": str(self.flour_1.id), "product_id": self.sugar.id}
+        )
+        by_id = self._call("GET", f"/lots/{self.flour_1.id}")
+        self.assertEqual(by_id["name"], "FLOUR-1")
+        by_name = self._call("GET", f"/lots/{self.flour_1.id}", params={"product": "SUG"})
+        self.assertEqual(by_name["id"], numbered.id)
 
     def test_a_body_that_is_not_json_is_400(self):
         response = self.opener.post(
