@@ -53,7 +53,8 @@ LOT_REF = {
     "in": "path",
     "required": True,
     "schema": {"type": "string"},
-    "description": "Lot id, or lot name (add `product` when the name is used by several products)",
+    "description": "Lot id, or lot name (add `product` when the name is used by several "
+    "products; with `product`, the reference is always a name)",
 }
 PRODUCT = _query(
     "product", {"type": "string"}, "Product id or internal reference (disambiguates a lot name)"
