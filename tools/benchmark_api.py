@@ -39,11 +39,12 @@ def say(message):
     print(f"[benchmark-api] {message}", flush=True)
 
 
-def prepare_key(name, config, args):
+def prepare_key(registry, args):
     """The start lot, and an API key of a traceability user (committed: the server reads it)."""
-    from odoo import Command
+    from odoo import SUPERUSER_ID, Command, api
 
-    _registry, cr, env = gen.open_env(name, config)
+    cr = registry.cursor()
+    env = api.Environment(cr, SUPERUSER_ID, {})
     try:
         summary, _generated = benchmark.generation_summary(env, args)
         lot = benchmark.pick_start_lot(env, summary)
@@ -69,8 +70,11 @@ def prepare_key(name, config, args):
         cr.close()
 
 
-def remove_user(name, config):
-    _registry, cr, env = gen.open_env(name, config)
+def remove_user(registry):
+    from odoo import SUPERUSER_ID, api
+
+    cr = registry.cursor()
+    env = api.Environment(cr, SUPERUSER_ID, {})
     try:
         user = (
             env["res.users"].with_context(active_test=False).search([("login", "=", BENCH_LOGIN)])
@@ -155,15 +159,26 @@ def main():
     parser.add_argument("--database", help="default: slt_bench_<lots>")
     parser.add_argument("--config", help="Odoo config (default: the one of tools/dev.py)")
     parser.add_argument("--reuse", action="store_true", help="reuse an existing database")
+    parser.add_argument(
+        "--skip-update",
+        action="store_true",
+        help="use the existing database as it is (its addon already up to date)",
+    )
     parser.add_argument("--requests", type=int, default=200, help="timed requests")
     parser.add_argument("--warmup", type=int, default=5, help="untimed first requests")
     parser.add_argument("--port", type=int, default=int(os.environ.get("SLT_HTTP_PORT", "8069")))
     gen.add_arguments(parser)
     args = parser.parse_args()
 
-    name, config, _created = benchmark.prepare_database(args)
+    if args.skip_update:
+        _root, default_config = dev.prepare()
+        name, config = args.database or f"slt_bench_{args.lots}", args.config or default_config
+    else:
+        name, config, _created = benchmark.prepare_database(args)
     root = dev.odoo_root()
-    lot_id, lot_name, size, key, counts = prepare_key(name, config, args)
+    registry, cr, _env = gen.open_env(name, config)
+    cr.close()
+    lot_id, lot_name, size, key, counts = prepare_key(registry, args)
     say(f"database {name}: {counts['move lines']} move lines, {counts['lot links']} lot links")
     say(f"start lot {lot_name} (id {lot_id}): {size} lots downstream")
     try:
@@ -175,8 +190,12 @@ def main():
         finally:
             server.terminate()
             server.wait(timeout=60)
+        report(lot_id, timings, answer_size, body, load_before, load_after)
     finally:
-        remove_user(name, config)
+        remove_user(registry)
+
+
+def report(lot_id, timings, answer_size, body, load_before, load_after):
     ms = [seconds * 1000 for seconds in timings]
     say(
         f"GET {API_ROOT}/lots/{lot_id}/trace?direction=down: {len(body['lots'])} lots, "
