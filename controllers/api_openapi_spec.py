@@ -134,7 +134,14 @@ SCHEMAS = {
         "properties": {
             "id": {"type": "integer"},
             "name": {"type": "string"},
-            "product": REF,
+            "product": {
+                "type": "object",
+                "properties": {
+                    "id": {"type": "integer"},
+                    "name": {"type": "string"},
+                    "default_code": NULLABLE_STRING,
+                },
+            },
             "hold_state": {"type": "string", "enum": ["free", "held"]},
             "stage": {"type": "string"},
             "condition": {"type": "string"},
