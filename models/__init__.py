@@ -4,6 +4,7 @@ from . import stock_recall_evidence_mixin
 from . import stock_lot_document_trace_mixin
 from . import (
     ir_attachment,
+    ir_http,
     mrp_production,
     mrp_production_document_trace,
     mrp_unbuild,

@@ -2,6 +2,8 @@ from . import (
     test_access,
     test_adjustments,
     test_allergens,
+    test_api,
+    test_api_openapi,
     test_archive,
     test_bad_input,
     test_coa,
