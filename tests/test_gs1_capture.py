@@ -155,7 +155,7 @@ class TestGs1Capture(TraceabilityCase):
             receipt,
             "(01)09506000134352(17)271231(10)MILL-77(37)10",
             "(01)09506000134352(17)271231(10)MILL-77(37)10",
-            "(01)09506000134352(17)280131(10)MILL-78(37)10",
+            "]d201095060001343521728013110MILL-78" + GS + "3710",  # as a wedge types it
             f"(01){self.salt.barcode}(3103)012500(10)SALT-5",
         )
         self.assertFalse(wizard.error_count)

@@ -57,7 +57,9 @@ class StockGs1Capture(models.TransientModel):
 
     @api.onchange("scan_text")
     def _onchange_scan_text(self):
-        scans = [line for line in (self.scan_text or "").splitlines() if line.strip()]
+        # not str.splitlines(): it also splits on GS (ASCII 29), the scans' own separator
+        lines = (self.scan_text or "").replace("\r\n", "\n").split("\n")
+        scans = [line for line in lines if line.strip()]
         self.line_ids = [Command.clear()] + [Command.create({"raw": raw}) for raw in scans]
 
     # ------------------------------------------------------------------
