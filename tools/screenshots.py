@@ -56,7 +56,14 @@ def _lot_form(lot_name):
     return url
 
 
+def _closed_recall(odoo):
+    (recall_id,) = odoo.search("stock.recall", [("state", "=", "closed"), ("is_drill", "=", False)])
+    return f"/odoo/action-stock_lot_traceability.stock_recall_action/{recall_id}"
+
+
 SHOTS = [
+    Shot("lot_form", _lot_form("BSC-1002"), steps=[("wait", ".o_form_view")]),
+    Shot("recall_form", _closed_recall, steps=[("wait", ".o_form_view")]),
     Shot(
         "genealogy_graph",
         _lot_form("PMX-0002"),
