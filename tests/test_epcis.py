@@ -311,9 +311,10 @@ class TestEpcis(TraceabilityCase):
         )
         self.assertEqual(self._quantities(repack["outputQuantityList"]), {self._class(eggs_r): 8})
         self.assertEqual(repack["ilmd"]["cbvmda:lotNumber"], eggs_r.name)
-        self.assertEqual(
-            repack["ilmd"]["cbvmda:itemExpirationDate"], str(eggs_r.expiration_date.date())
-        )
+        # the expiry's date in the user's time zone (its UTC date differs late in the day)
+        tz = pytz.timezone(self.env.user.tz or self.company.partner_id.tz or "UTC")
+        expiry = pytz.utc.localize(eggs_r.expiration_date).astimezone(tz).date()
+        self.assertEqual(repack["ilmd"]["cbvmda:itemExpirationDate"], str(expiry))
         [disassembly] = self._events(events, "disassembling")
         self.assertEqual(
             self._quantities(disassembly["inputQuantityList"]), {self._class(self.biscuit_1): 1}
