@@ -2,7 +2,7 @@
 """Developer harness of stock_lot_traceability: demo server, addon tests, Odoo's own tests.
 
     python3 tools/dev.py demo        # database lot_trace_demo on http://127.0.0.1:8069
-    python3 tools/dev.py test        # the addon's tests: pytest-odoo, then odoo-bin, same count
+    python3 tools/dev.py test        # the addon's tests: pytest-odoo and odoo-bin side by side, same count
     python3 tools/dev.py test-core   # Odoo's stock/mrp/... suites with the addon installed
     python3 tools/dev.py shell       # an Odoo shell on the demo database
 
@@ -15,6 +15,7 @@ prerequisite is reported in one line.
 
 import argparse
 import ast
+import concurrent.futures
 import contextlib
 import hashlib
 import json
@@ -660,14 +661,14 @@ def odoo_bin_outcomes(log_text):
     return outcomes
 
 
-def run_odoo_bin_tests(root, config):
+def run_odoo_bin_tests(root, config, http_port):
     """Install the addon and run its tests with odoo-bin, as Odoo's own CI would.
 
     Returns (exit code, outcomes, log path). Retries are off so that each test runs once.
     """
     log_path = CACHE / f"odoo-bin-tests-{os.getpid()}.log"
     with scratch_db(root, config, "slt_odoo_bin") as db_name, log_path.open("w") as log:
-        say(f"running the tests again with odoo-bin --test-enable in {db_name}")
+        say(f"running the tests with odoo-bin --test-enable in {db_name}, log {log_path}")
         command = [
             sys.executable,
             str(root / "odoo-bin"),
@@ -682,7 +683,7 @@ def run_odoo_bin_tests(root, config):
             f"/{ADDON}",
             "--stop-after-init",
             "--http-port",
-            HTTP_PORT,
+            http_port,
             "--log-level=info",
         ]
         env = dict(os.environ, ODOO_TEST_FAILURE_RETRIES="0", PYTHONDONTWRITEBYTECODE="1")
@@ -752,7 +753,7 @@ def check_odoo_bin_run(pytest_ids, code, outcomes, log_path):
 def cmd_test(args):
     root, config = prepare()
     browser_prerequisites()
-    # the whole suite runs twice: pytest-odoo, then odoo-bin (what Odoo's CI runs), and
+    # the whole suite runs twice: pytest-odoo and odoo-bin (what Odoo's CI runs), and
     # both must run the same tests
     both_runners = not (args.paths or args.pytest_args or args.pytest_only)
     problems = []
@@ -766,6 +767,15 @@ def cmd_test(args):
             sys.exit(1)
     junit = CACHE / f"junit-addon-{os.getpid()}.xml"  # one per run: suites may run at once
     started = time.monotonic()
+    odoo_bin_run = None
+    if both_runners:
+        template_db(root, config)  # built here, once, not by both runners at a time
+        # odoo-bin runs beside pytest-odoo, in its own database and on the next HTTP port:
+        # each runner is mostly one Python process and one PostgreSQL backend, so two
+        # cores run both in little more than the time of one
+        odoo_bin_run = concurrent.futures.ThreadPoolExecutor(max_workers=1).submit(
+            run_odoo_bin_tests, root, config, str(int(HTTP_PORT) + 1)
+        )
     with scratch_db(root, config, "slt_test") as db_name:
         say(f"installing {ADDON} from {REPO} in {db_name}")
         install_addon(root, config, db_name)
@@ -785,9 +795,8 @@ def cmd_test(args):
         problems.append("no test ran")
     if code:
         problems.append(f"pytest-odoo failed (exit code {code})")
-    if both_runners:
-        started = time.monotonic()
-        odoo_code, odoo_outcomes, log_path = run_odoo_bin_tests(root, config)
+    if odoo_bin_run:
+        odoo_code, odoo_outcomes, log_path = odoo_bin_run.result()
         say(f"odoo-bin: {len(odoo_outcomes['run'])} tests in {time.monotonic() - started:.0f} s")
         odoo_problems = check_odoo_bin_run(pytest_ids, odoo_code, odoo_outcomes, log_path)
         if not odoo_problems:
