@@ -105,6 +105,11 @@ def start_server(root, config, name, port):
         "--log-level",
         "warn",
     ]
+    return start_process(command, port)
+
+
+def start_process(command, port):
+    """Start the Odoo server ``command``; return it and its URL once it answers."""
     server = subprocess.Popen(command)
     try:
         return server, wait_for(server, f"http://127.0.0.1:{port}")

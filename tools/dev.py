@@ -2,7 +2,7 @@
 """Developer harness of stock_lot_traceability: demo server, addon tests, Odoo's own tests.
 
     python3 tools/dev.py demo        # database lot_trace_demo on http://127.0.0.1:8069
-    python3 tools/dev.py test        # the addon's tests: pytest-odoo and odoo-bin side by side, same count
+    python3 tools/dev.py test        # the tests: pytest-odoo and odoo-bin side by side, same count
     python3 tools/dev.py test-core   # Odoo's stock/mrp/... suites with the addon installed
     python3 tools/dev.py shell       # an Odoo shell on the demo database
 
