@@ -155,6 +155,12 @@ class StockLotTraceabilityDemo(models.AbstractModel):
             }
         )
 
+    def _opened_on(self, when):
+        """Creation date of a record opened on the story's day. Odoo takes a given
+        ``create_date`` only while the registry loads, as during the install that loads
+        this demo; run later, the record is dated today."""
+        return {"create_date": when}
+
     def _date_picking(self, picking, when):
         """A done transfer on the story's day (its moves, lines and order too)."""
         picking.move_ids.write({"date": when})
@@ -352,6 +358,7 @@ class StockLotTraceabilityDemo(models.AbstractModel):
         """A hospital finds plastic in biscuits of BSC-1002: recall, returns, closed."""
         recall = self.env["stock.recall"].create(
             {
+                **self._opened_on(when),
                 "lot_ids": [Command.set(self._lot("BSC-1002").ids)],
                 "classification": "class_2",
                 "reason": "Customer complaint: fragments of a blue plastic scraper found in "
@@ -387,6 +394,7 @@ class StockLotTraceabilityDemo(models.AbstractModel):
         """The quarterly mock recall, still open: scoped, stock to hold reported."""
         drill = self.env["stock.recall"].create(
             {
+                **self._opened_on(when),
                 "lot_ids": [Command.set(self._lot("FL-24102").ids)],
                 "is_drill": True,
                 "classification": "class_2",

@@ -152,6 +152,9 @@ class TestDemoStory(TransactionCase):
         self.assertTrue(recall.hold_ids)
         self.assertLess(recall.scoped_at, recall.closed_at)
         self.assertGreater(fields.Datetime.now() - recall.closed_at, timedelta(days=30))
+        # opened on the story's days, not on the day of the install
+        self.assertLessEqual(recall.create_date, recall.scoped_at)
+        self.assertGreater(fields.Datetime.now() - drill.create_date, timedelta(days=1))
         self.assertEqual(drill.state, "in_progress")
         self.assertTrue(drill.partner_line_ids)
 
