@@ -57,7 +57,7 @@ def sample_lots(registry, args, size):
     try:
         env = api.Environment(cr, SUPERUSER_ID, {})
         summary, _generated = benchmark.generation_summary(env, args)
-        rng = random.Random(args.seed)
+        rng = random.Random(args.seed)  # generate_data's --seed
         firsts, sizes = summary["level_first_lot_id"], summary["level_sizes"]
         per_level = max(1, size // len(sizes))
         return [
@@ -201,7 +201,6 @@ def main():
     parser.add_argument("--duration", type=int, default=60, help="measured seconds")
     parser.add_argument("--warmup", type=int, default=15, help="unmeasured first seconds")
     parser.add_argument("--sample", type=int, default=400, help="lots the clients pick from")
-    parser.add_argument("--seed", type=int, default=7)
     parser.add_argument(
         "--mix",
         type=parse_mix,
