@@ -86,8 +86,9 @@ def remove_user(registry):
         cr.close()
 
 
-def start_server(root, config, name, port):
-    command = [
+def server_command(root, config, name, port, workers=0, cron_threads=0):
+    """odoo-bin serving only ``name`` on ``port``, warnings only."""
+    return [
         sys.executable,
         str(root / "odoo-bin"),
         "-c",
@@ -99,13 +100,16 @@ def start_server(root, config, name, port):
         "--http-port",
         str(port),
         "--workers",
-        "0",
+        str(workers),
         "--max-cron-threads",
-        "0",
+        str(cron_threads),
         "--log-level",
         "warn",
     ]
-    return start_process(command, port)
+
+
+def start_server(root, config, name, port):
+    return start_process(server_command(root, config, name, port), port)
 
 
 def start_process(command, port):
@@ -157,10 +161,8 @@ def measure(base, key, lot_id, count, warmup):
     return timings, size, body
 
 
-def main():
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
+def add_database_arguments(parser):
+    """The benchmark database's options (and generate_data's), shared by the API tools."""
     parser.add_argument("--database", help="default: slt_bench_<lots>")
     parser.add_argument("--config", help="Odoo config (default: the one of tools/dev.py)")
     parser.add_argument("--reuse", action="store_true", help="reuse an existing database")
@@ -169,20 +171,32 @@ def main():
         action="store_true",
         help="use the existing database as it is (its addon already up to date)",
     )
-    parser.add_argument("--requests", type=int, default=200, help="timed requests")
-    parser.add_argument("--warmup", type=int, default=5, help="untimed first requests")
     parser.add_argument("--port", type=int, default=int(os.environ.get("SLT_HTTP_PORT", "8069")))
     gen.add_arguments(parser)
-    args = parser.parse_args()
 
+
+def open_database(args):
+    """``(odoo root, config, database name, registry)``: the benchmark database, made,
+    filled or updated as tools/benchmark.py does unless ``--skip-update``."""
     if args.skip_update:
         _root, default_config = dev.prepare()
         name, config = args.database or f"slt_bench_{args.lots}", args.config or default_config
     else:
         name, config, _created = benchmark.prepare_database(args)
-    root = dev.odoo_root()
     registry, cr, _env = gen.open_env(name, config)
     cr.close()
+    return dev.odoo_root(), config, name, registry
+
+
+def main():
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--requests", type=int, default=200, help="timed requests")
+    parser.add_argument("--warmup", type=int, default=5, help="untimed first requests")
+    add_database_arguments(parser)
+    args = parser.parse_args()
+    root, config, name, registry = open_database(args)
     lot_id, lot_name, size, key, counts = prepare_key(registry, args)
     say(f"database {name}: {counts['move lines']} move lines, {counts['lot links']} lot links")
     say(f"start lot {lot_name} (id {lot_id}): {size} lots downstream")

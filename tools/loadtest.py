@@ -35,8 +35,6 @@ sys.path.insert(0, str(TOOLS))
 
 import benchmark  # noqa: E402
 import benchmark_api  # noqa: E402
-import dev  # noqa: E402
-import generate_data as gen  # noqa: E402
 
 KINDS = {
     "open": "/lots/{lot}",
@@ -102,27 +100,9 @@ class Client(threading.Thread):
 
 
 def start_server(root, config, name, port, workers):
-    command = [
-        sys.executable,
-        str(root / "odoo-bin"),
-        "-c",
-        str(config),
-        "-d",
-        name,
-        "--db-filter",
-        f"^{name}$",
-        "--http-port",
-        str(port),
-        "--workers",
-        str(workers),
-        "--max-cron-threads",
-        "1",
-        "--limit-time-real",
-        "300",
-        "--log-level",
-        "warn",
-    ]
-    return benchmark_api.start_process(command, port)
+    """Odoo in prefork mode: ``workers`` HTTP workers and one cron worker."""
+    command = benchmark_api.server_command(root, config, name, port, workers, cron_threads=1)
+    return benchmark_api.start_process([*command, "--limit-time-real", "300"], port)
 
 
 def run_load(base, key, lots, args):
@@ -188,14 +168,6 @@ def main():
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("--database", help="default: slt_bench_<lots>")
-    parser.add_argument("--config", help="Odoo config (default: the one of tools/dev.py)")
-    parser.add_argument("--reuse", action="store_true", help="reuse an existing database")
-    parser.add_argument(
-        "--skip-update",
-        action="store_true",
-        help="use the existing database as it is (its addon already up to date)",
-    )
     parser.add_argument("--workers", type=int, default=8, help="Odoo HTTP workers")
     parser.add_argument("--clients", type=int, default=50, help="concurrent clients")
     parser.add_argument("--duration", type=int, default=60, help="measured seconds")
@@ -207,18 +179,9 @@ def main():
         default="open=4,trace=3,customers=3",
         help="weights of the requests (default open=4,trace=3,customers=3)",
     )
-    parser.add_argument("--port", type=int, default=int(os.environ.get("SLT_HTTP_PORT", "8069")))
-    gen.add_arguments(parser)
+    benchmark_api.add_database_arguments(parser)
     args = parser.parse_args()
-
-    if args.skip_update:
-        _root, default_config = dev.prepare()
-        name, config = args.database or f"slt_bench_{args.lots}", args.config or default_config
-    else:
-        name, config, _created = benchmark.prepare_database(args)
-    root = dev.odoo_root()
-    registry, cr, _env = gen.open_env(name, config)
-    cr.close()
+    root, config, name, registry = benchmark_api.open_database(args)
     _lot_id, _lot_name, _size, key, counts = benchmark_api.prepare_key(registry, args)
     lots = sample_lots(registry, args, args.sample)
     say(f"database {name}: {counts['move lines']} move lines, {counts['lot links']} lot links")
