@@ -1,7 +1,7 @@
 # The two commands of README.md, and a few more for developers.
 PYTHON ?= python3
 
-.PHONY: demo test test-core bench lint check-bootstrap test-replica
+.PHONY: demo test test-core bench lint readme check-bootstrap test-replica
 
 demo:  ## serve the demo database lot_trace_demo on http://127.0.0.1:8069
 	$(PYTHON) tools/dev.py demo
@@ -20,6 +20,9 @@ test-replica:  ## read-only work on a streaming replica: two temporary clusters,
 
 lint:
 	ruff check . && ruff format --check .
+
+readme:  ## render README.md and static/description/index.html from readme/*.md
+	$(PYTHON) tools/readme.py
 
 check-bootstrap:  ## make demo from a clean virtual environment (SLT_ODOO_SRC: Odoo 18.0 source)
 	$(PYTHON) tools/check_bootstrap.py --test stock_lot_traceability/tests/test_ui.py

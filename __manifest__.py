@@ -7,6 +7,8 @@
     "license": "LGPL-3",
     "author": "stock_lot_traceability contributors",
     "website": "https://github.com/stock-lot-traceability/stock_lot_traceability",
+    "maintainers": ["stock-lot-traceability"],
+    "development_status": "Beta",
     "depends": [
         "stock",
         "mrp",
