@@ -95,6 +95,7 @@ def render_index(info):
     """The Apps page: the same text as HTML, images relative to static/description/."""
     text = body(info).replace(f"]({IMAGES}", "](")
     content = markdown.markdown(text, extensions=["tables", "fenced_code", "toc"])
+    content = content.replace("<img ", '<img style="max-width: 100%" ')  # screenshots fit the page
     return (
         "<!DOCTYPE html>\n"
         f"{GENERATED}\n"
