@@ -40,7 +40,9 @@ class StockLocation(models.Model):
             self._propagate_quarantine(vals["is_quarantine"])
         return res
 
-    def _propagate_quarantine(self, flag):
+    # The parent's write on purpose: `children` already holds every internal descendant,
+    # so this class's write must not search and propagate again; nothing to return.
+    def _propagate_quarantine(self, flag):  # pylint: disable=missing-return,super-method-mismatch
         """The internal locations inside these ones follow their quarantine flag."""
         children = self.search(
             [

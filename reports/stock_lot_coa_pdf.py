@@ -61,7 +61,9 @@ class _NumberedCanvas(pdf_canvas.Canvas):
         self._pages.append(dict(self.__dict__))
         self._startPage()
 
-    def save(self):
+    # The page-numbering recipe: showPage() above only keeps each page, save() prints
+    # them through reportlab's own showPage once the page counts are known.
+    def save(self):  # pylint: disable=super-method-mismatch
         totals = {}
         for page in self._pages:
             totals[page["_coa_number"]] = totals.get(page["_coa_number"], 0) + 1
@@ -72,7 +74,7 @@ class _NumberedCanvas(pdf_canvas.Canvas):
             seen[number] = seen.get(number, 0) + 1
             self._footer(self, number, seen[number], totals[number])
             super().showPage()
-        super().save()
+        return super().save()
 
 
 class StockLotCoaPdf(models.AbstractModel):
