@@ -11,7 +11,6 @@ class StockLot(models.Model):
     _inherit = "stock.lot"
 
     expiry_reported = fields.Boolean(
-        string="Expiry Reported",
         readonly=True,
         copy=False,
         help="The daily expiry control has reported this lot as expired (and held its "

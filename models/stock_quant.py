@@ -10,7 +10,6 @@ class StockQuant(models.Model):
 
     adjustment_reason_id = fields.Many2one(
         "stock.adjustment.reason",
-        string="Adjustment Reason",
         help="Why the counted quantity differs. Required to apply a count of a lot-tracked "
         "product; recorded on the inventory move.",
     )
