@@ -5,7 +5,7 @@
     "version": "18.0.1.0.0",
     "category": "Inventory/Inventory",
     "license": "LGPL-3",
-    "author": "stock_lot_traceability contributors",
+    "author": "stock_lot_traceability contributors, Odoo Community Association (OCA)",
     "website": "https://github.com/stock-lot-traceability/stock_lot_traceability",
     "depends": [
         "stock",

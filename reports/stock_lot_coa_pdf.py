@@ -61,9 +61,7 @@ class _NumberedCanvas(pdf_canvas.Canvas):
         self._pages.append(dict(self.__dict__))
         self._startPage()
 
-    # The page-numbering recipe: showPage() above only keeps each page, save() prints
-    # them through reportlab's own showPage once the page counts are known.
-    def save(self):  # pylint: disable=super-method-mismatch
+    def save(self):
         totals = {}
         for page in self._pages:
             totals[page["_coa_number"]] = totals.get(page["_coa_number"], 0) + 1
@@ -73,7 +71,9 @@ class _NumberedCanvas(pdf_canvas.Canvas):
             number = self._coa_number
             seen[number] = seen.get(number, 0) + 1
             self._footer(self, number, seen[number], totals[number])
-            super().showPage()
+            # The page-numbering recipe: showPage() above only keeps each page, save()
+            # prints them through reportlab's own showPage once the page counts are known.
+            super().showPage()  # pylint: disable=super-method-mismatch
         return super().save()
 
 
