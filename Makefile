@@ -18,8 +18,9 @@ bench:  ## trace benchmark against Odoo's own traceability report (see README)
 test-replica:  ## read-only work on a streaming replica: two temporary clusters, Odoo with db_replica_host
 	$(PYTHON) tools/test_replica.py
 
-lint:
-	ruff check . && ruff format --check .
+lint:  ## ruff and pylint-odoo (OCA's mandatory checks, .pylintrc-mandatory), as pre-commit runs them
+	ruff check . && ruff format --check . && \
+	$(PYTHON) -m pylint --rcfile=.pylintrc-mandatory $$(git ls-files '*.py')
 
 check-bootstrap:  ## make demo from a clean virtual environment (SLT_ODOO_SRC: Odoo 18.0 source)
 	$(PYTHON) tools/check_bootstrap.py --test stock_lot_traceability/tests/test_ui.py
