@@ -18,8 +18,10 @@ bench:  ## trace benchmark against Odoo's own traceability report (see README)
 test-replica:  ## read-only work on a streaming replica: two temporary clusters, Odoo with db_replica_host
 	$(PYTHON) tools/test_replica.py
 
-lint:
-	ruff check . && ruff format --check .
+lint:  ## ruff, pylint-odoo (OCA's mandatory checks, .pylintrc-mandatory) and the README's rendering
+	ruff check . && ruff format --check . && \
+	$(PYTHON) -m pylint --rcfile=.pylintrc-mandatory $$(git ls-files '*.py') && \
+	$(PYTHON) tools/readme.py --check
 
 readme:  ## render README.md and static/description/index.html from readme/*.md
 	$(PYTHON) tools/readme.py

@@ -20,7 +20,8 @@ def system(records):
 
     The caller's ``default_*`` context keys are dropped: they must not seed evidence.
     """
-    return records.with_context({**clean_context(records.env.context), _CONTEXT_KEY: _SYSTEM})
+    # the context is replaced, not extended (`with_context(**kw)` would keep `default_*`)
+    return records.with_context({**clean_context(records.env.context), _CONTEXT_KEY: _SYSTEM})  # pylint: disable=context-overridden
 
 
 def is_system(records):

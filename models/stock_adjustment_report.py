@@ -18,19 +18,14 @@ class StockAdjustmentReport(models.Model):
         readonly=True,
         help="The inventory move that applied the count.",
     )
-    lot_id = fields.Many2one("stock.lot", string="Lot", readonly=True, help="The lot counted.")
-    product_id = fields.Many2one(
-        "product.product", string="Product", readonly=True, help="The product counted."
-    )
+    lot_id = fields.Many2one("stock.lot", readonly=True, help="The lot counted.")
+    product_id = fields.Many2one("product.product", readonly=True, help="The product counted.")
     product_uom_id = fields.Many2one(
         "uom.uom", string="Unit", readonly=True, help="The product's unit of measure."
     )
-    location_id = fields.Many2one(
-        "stock.location", string="Location", readonly=True, help="The location counted."
-    )
+    location_id = fields.Many2one("stock.location", readonly=True, help="The location counted.")
     reason_id = fields.Many2one(
         "stock.adjustment.reason",
-        string="Reason",
         readonly=True,
         help="The reason given when the count was applied.",
     )

@@ -40,7 +40,8 @@ class StockLocation(models.Model):
             self._propagate_quarantine(vals["is_quarantine"])
         return res
 
-    def _propagate_quarantine(self, flag):
+    # nothing to return: it writes on other records, through the parent's write (below)
+    def _propagate_quarantine(self, flag):  # pylint: disable=missing-return
         """The internal locations inside these ones follow their quarantine flag."""
         children = self.search(
             [
@@ -51,7 +52,9 @@ class StockLocation(models.Model):
             ]
         )
         if children:
-            super(StockLocation, children).write({"is_quarantine": bool(flag)})
+            # The parent's write on purpose: `children` already holds every internal
+            # descendant, so this class's write must not search and propagate again.
+            super(StockLocation, children).write({"is_quarantine": bool(flag)})  # pylint: disable=super-method-mismatch
 
     @api.constrains("is_quarantine", "usage", "location_id")
     def _check_quarantine(self):

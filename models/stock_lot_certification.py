@@ -15,7 +15,6 @@ class StockLotCertification(models.Model):
 
     lot_id = fields.Many2one(
         "stock.lot",
-        string="Lot",
         required=True,
         ondelete="cascade",
         index=True,

@@ -29,12 +29,8 @@ class StockLotCustomerLine(models.TransientModel):
         readonly=True,
         help="The customer (commercial entity) the lot was delivered to.",
     )
-    lot_id = fields.Many2one(
-        "stock.lot", string="Lot", required=True, readonly=True, help="The lot delivered."
-    )
-    product_id = fields.Many2one(
-        "product.product", string="Product", readonly=True, help="The product delivered."
-    )
+    lot_id = fields.Many2one("stock.lot", required=True, readonly=True, help="The lot delivered.")
+    product_id = fields.Many2one("product.product", readonly=True, help="The product delivered.")
     quantity = fields.Float(
         string="Delivered",
         digits="Product Unit of Measure",

@@ -11,7 +11,6 @@ class StockLot(models.Model):
     _inherit = "stock.lot"
 
     expiry_reported = fields.Boolean(
-        string="Expiry Reported",
         readonly=True,
         copy=False,
         help="The daily expiry control has reported this lot as expired (and held its "
@@ -22,7 +21,7 @@ class StockLot(models.Model):
     def _compute_dates(self):
         """A product without an alert lead time of its own (Alert Date 0) takes the
         company's default (Inventory settings)."""
-        super()._compute_dates()
+        res = super()._compute_dates()
         for lot in self:
             if (
                 lot.expiration_date
@@ -32,6 +31,7 @@ class StockLot(models.Model):
                 days = (lot.company_id or self.env.company).lot_expiry_alert_days
                 if days:
                     lot.alert_date = lot.expiration_date - timedelta(days=days)
+        return res
 
     def write(self, vals):
         if "expiration_date" in vals and "expiry_reported" not in vals:

@@ -14,7 +14,7 @@ class StockLotExpiryOverview(models.Model):
     _rec_name = "company_id"
 
     company_id = fields.Many2one(
-        "res.company", string="Company", readonly=True, help="The company whose stock is summed."
+        "res.company", readonly=True, help="The company whose stock is summed."
     )
     currency_id = fields.Many2one("res.currency", readonly=True, help="Currency of the values.")
     held_lot_count = fields.Integer(string="Held Lots", readonly=True, help="Lots on quality hold.")

@@ -22,22 +22,16 @@ class StockLotExpiryReport(models.Model):
     _rec_name = "lot_id"
     _order = "expiration_date, lot_id, location_id"
 
-    lot_id = fields.Many2one("stock.lot", string="Lot", readonly=True, help="The lot in stock.")
-    product_id = fields.Many2one(
-        "product.product", string="Product", readonly=True, help="The product in stock."
-    )
+    lot_id = fields.Many2one("stock.lot", readonly=True, help="The lot in stock.")
+    product_id = fields.Many2one("product.product", readonly=True, help="The product in stock.")
     product_categ_id = fields.Many2one(
         "product.category", string="Category", readonly=True, help="The product's category."
     )
-    location_id = fields.Many2one(
-        "stock.location", string="Location", readonly=True, help="Where the stock is."
-    )
+    location_id = fields.Many2one("stock.location", readonly=True, help="Where the stock is.")
     warehouse_id = fields.Many2one(
-        "stock.warehouse", string="Warehouse", readonly=True, help="The warehouse of the location."
+        "stock.warehouse", readonly=True, help="The warehouse of the location."
     )
-    company_id = fields.Many2one(
-        "res.company", string="Company", readonly=True, help="The company of the stock."
-    )
+    company_id = fields.Many2one("res.company", readonly=True, help="The company of the stock.")
     quantity = fields.Float(
         string="On Hand",
         digits="Product Unit of Measure",
@@ -48,20 +42,11 @@ class StockLotExpiryReport(models.Model):
         "uom.uom", string="Unit", readonly=True, help="The product's unit of measure."
     )
     currency_id = fields.Many2one("res.currency", readonly=True, help="Currency of the value.")
-    value = fields.Monetary(
-        string="Value", readonly=True, help="Value of the stock at the product's cost."
-    )
-    expiration_date = fields.Datetime(
-        string="Expiration Date", readonly=True, help="When the lot expires."
-    )
-    alert_date = fields.Datetime(
-        string="Alert Date", readonly=True, help="When the lot raises its expiry alert."
-    )
-    expiry_week = fields.Date(
-        string="Expiry Week", readonly=True, help="First day of the week the lot expires in."
-    )
+    value = fields.Monetary(readonly=True, help="Value of the stock at the product's cost.")
+    expiration_date = fields.Datetime(readonly=True, help="When the lot expires.")
+    alert_date = fields.Datetime(readonly=True, help="When the lot raises its expiry alert.")
+    expiry_week = fields.Date(readonly=True, help="First day of the week the lot expires in.")
     days_left = fields.Integer(
-        string="Days Left",
         readonly=True,
         aggregator="min",
         help="Days until the lot expires (negative: expired).",

@@ -38,7 +38,6 @@ class StockLotHold(models.Model):
     )
     lot_id = fields.Many2one(
         "stock.lot",
-        string="Lot",
         required=True,
         index=True,
         ondelete="restrict",
@@ -72,7 +71,6 @@ class StockLotHold(models.Model):
     )
     placed_by_id = fields.Many2one(
         "res.users",
-        string="Placed By",
         readonly=True,
         default=lambda self: self.env.user,
         help="Who placed the hold.",
@@ -102,7 +100,6 @@ class StockLotHold(models.Model):
     )
     recall_id = fields.Many2one(
         "stock.recall",
-        string="Recall",
         index="btree_not_null",
         readonly=True,
         check_company=True,

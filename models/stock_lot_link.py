@@ -99,7 +99,6 @@ class StockLotLink(models.Model):
     active = fields.Boolean(default=True, help="Archived when a correcting link supersedes it.")
     superseded_by_id = fields.Many2one(
         "stock.lot.link",
-        string="Superseded By",
         readonly=True,
         index="btree_not_null",
         ondelete="restrict",
@@ -109,7 +108,6 @@ class StockLotLink(models.Model):
     supersedes_ids = fields.One2many(
         "stock.lot.link",
         "superseded_by_id",
-        string="Supersedes",
         context={"active_test": False},
         readonly=True,
         help="The links this one corrects.",

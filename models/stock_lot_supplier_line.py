@@ -23,12 +23,8 @@ class StockLotSupplierLine(models.TransientModel):
         readonly=True,
         help="The vendor (commercial entity) the lot was received from.",
     )
-    lot_id = fields.Many2one(
-        "stock.lot", string="Lot", required=True, readonly=True, help="The lot received."
-    )
-    product_id = fields.Many2one(
-        "product.product", string="Product", readonly=True, help="The product received."
-    )
+    lot_id = fields.Many2one("stock.lot", required=True, readonly=True, help="The lot received.")
+    product_id = fields.Many2one("product.product", readonly=True, help="The product received.")
     quantity = fields.Float(
         string="Received",
         digits="Product Unit of Measure",

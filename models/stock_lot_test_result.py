@@ -24,7 +24,6 @@ class StockLotTestResult(models.Model):
 
     lot_id = fields.Many2one(
         "stock.lot",
-        string="Lot",
         required=True,
         index=True,
         ondelete="restrict",
@@ -63,7 +62,6 @@ class StockLotTestResult(models.Model):
     )
     analyst_id = fields.Many2one(
         "res.users",
-        string="Analyst",
         required=True,
         default=lambda self: self.env.user,
         help="Who made the test.",
@@ -80,7 +78,6 @@ class StockLotTestResult(models.Model):
     note = fields.Text(help="Remarks on the test.")
     superseded_by_id = fields.Many2one(
         "stock.lot.test.result",
-        string="Superseded By",
         readonly=True,
         index="btree_not_null",
         copy=False,

@@ -27,9 +27,7 @@ class StockLotTraceLine(models.TransientModel):
         readonly=True,
         help="Upstream: what the traced lot was made from. Downstream: what was made from it.",
     )
-    lot_id = fields.Many2one(
-        "stock.lot", string="Lot", required=True, readonly=True, help="The lot reached."
-    )
+    lot_id = fields.Many2one("stock.lot", required=True, readonly=True, help="The lot reached.")
     depth = fields.Integer(
         readonly=True,
         aggregator=False,

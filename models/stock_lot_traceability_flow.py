@@ -1,4 +1,4 @@
-from odoo import Command, api, models
+from odoo import Command, _, api, models
 from odoo.exceptions import UserError
 
 
@@ -70,7 +70,9 @@ class StockLotTraceabilityFlow(models.AbstractModel):
         if isinstance(result, dict) and result.get("res_model"):
             self._confirm_wizard(result)
         if production.state != "done":
-            raise UserError(f"Manufacturing order {production.name} could not be completed.")
+            raise UserError(
+                _("Manufacturing order %(order)s could not be completed.", order=production.name)
+            )
         return production
 
     @api.model
@@ -172,7 +174,9 @@ class StockLotTraceabilityFlow(models.AbstractModel):
         if isinstance(result, dict) and result.get("res_model"):
             self._confirm_wizard(result)
         if picking.state != "done":
-            raise UserError(f"Transfer {picking.name} could not be validated.")
+            raise UserError(
+                _("Transfer %(transfer)s could not be validated.", transfer=picking.name)
+            )
 
     @api.model
     def _confirm_wizard(self, action):
@@ -181,4 +185,4 @@ class StockLotTraceabilityFlow(models.AbstractModel):
         for method in ("process", "action_confirm", "action_backorder"):
             if hasattr(wizard, method):
                 return getattr(wizard, method)()
-        raise UserError(f"Unexpected confirmation {action['res_model']}.")
+        raise UserError(_("Unexpected confirmation %(model)s.", model=action["res_model"]))

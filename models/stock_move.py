@@ -8,7 +8,6 @@ class StockMove(models.Model):
 
     adjustment_reason_id = fields.Many2one(
         "stock.adjustment.reason",
-        string="Adjustment Reason",
         index="btree_not_null",
         readonly=True,
         help="Why this inventory adjustment was made, as given when the count was applied.",
@@ -17,7 +16,6 @@ class StockMove(models.Model):
         related="company_id.currency_id", help="Currency of the adjustment value."
     )
     adjustment_value = fields.Monetary(
-        string="Adjustment Value",
         currency_field="adjustment_currency_id",
         readonly=True,
         help="Value of an inventory adjustment: quantity x unit cost, from the stock "

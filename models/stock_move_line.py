@@ -28,7 +28,7 @@ class StockMoveLine(models.Model):
 
     def init(self):
         """Index done lines by lot: Odoo 18 has none, and every trace looks lots up here."""
-        super().init()
+        res = super().init()
         self.env.cr.execute(
             """
             CREATE INDEX IF NOT EXISTS stock_move_line_lot_done_idx
@@ -36,6 +36,7 @@ class StockMoveLine(models.Model):
              WHERE state = 'done' AND lot_id IS NOT NULL
             """
         )
+        return res
 
     # ------------------------------------------------------------------
     # The hold gate

@@ -14,7 +14,7 @@ class StockMoveLine(models.Model):
 
     def init(self):
         """Index open lines by lot: the lot status reads what is reserved of a lot."""
-        super().init()
+        res = super().init()
         self.env.cr.execute(
             """
             CREATE INDEX IF NOT EXISTS stock_move_line_lot_open_idx
@@ -22,6 +22,7 @@ class StockMoveLine(models.Model):
              WHERE state NOT IN ('done', 'cancel') AND lot_id IS NOT NULL
             """
         )
+        return res
 
     @api.model_create_multi
     def create(self, vals_list):

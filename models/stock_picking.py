@@ -29,7 +29,6 @@ class StockPicking(models.Model):
     )
     shelf_life_override_by_id = fields.Many2one(
         "res.users",
-        string="Shelf Life Override By",
         readonly=True,
         copy=False,
         help="The Quality Manager who let this delivery ship lots with less than the "

@@ -10,7 +10,6 @@ class StockQuant(models.Model):
 
     adjustment_reason_id = fields.Many2one(
         "stock.adjustment.reason",
-        string="Adjustment Reason",
         help="Why the counted quantity differs. Required to apply a count of a lot-tracked "
         "product; recorded on the inventory move.",
     )
@@ -67,9 +66,10 @@ class StockQuant(models.Model):
         return domain
 
     def _compute_available_quantity(self):
-        super()._compute_available_quantity()
+        res = super()._compute_available_quantity()
         for quant in self.filtered(lambda quant: quant.lot_id.hold_state == "held"):
             quant.available_quantity = 0.0
+        return res
 
     def write(self, vals):
         """Moving a quant by writing on it bypasses stock moves: never for a held lot.

@@ -207,10 +207,8 @@ class StockRecall(models.Model):
     def _cron_follow_up(self):
         """Remind the responsible of customers who have not acknowledged after N days."""
         todo_type = self.env.ref("mail.mail_activity_data_todo")
-        for company in self.env["res.company"].search([]):
+        for company in self.env["res.company"].search([("recall_follow_up_days", ">", 0)]):
             days = company.recall_follow_up_days
-            if days <= 0:
-                continue
             deadline = fields.Datetime.now() - timedelta(days=days)
             lines = self.env["stock.recall.partner"].search(
                 [

@@ -79,15 +79,12 @@ class StockRecallPartner(models.Model):
         help="Where the customer is: to notify, notified, acknowledged, returned.",
     )
     notified_at = fields.Datetime(readonly=True, help="When the recall notice was sent.")
-    notified_by_id = fields.Many2one(
-        "res.users", string="Notified By", readonly=True, help="Who sent the recall notice."
-    )
+    notified_by_id = fields.Many2one("res.users", readonly=True, help="Who sent the recall notice.")
     acknowledged_at = fields.Datetime(
         readonly=True, help="When the customer acknowledged the notice."
     )
     acknowledged_by_id = fields.Many2one(
         "res.users",
-        string="Acknowledged By",
         readonly=True,
         help="Who recorded the acknowledgement.",
     )
@@ -116,9 +113,7 @@ class StockRecallPartner(models.Model):
         help="Returned plus destroyed or accounted for.",
     )
     waive_reason = fields.Text(readonly=True, help="Why the customer needs no follow-up.")
-    waived_by_id = fields.Many2one(
-        "res.users", string="Waived By", readonly=True, help="Who waived the customer."
-    )
+    waived_by_id = fields.Many2one("res.users", readonly=True, help="Who waived the customer.")
     waived_at = fields.Datetime(
         string="Waived On", readonly=True, help="When the customer was waived."
     )

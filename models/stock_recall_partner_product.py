@@ -55,7 +55,6 @@ class StockRecallPartnerProduct(models.Model):
     )
     accounted_by_id = fields.Many2one(
         "res.users",
-        string="Accounted By",
         readonly=True,
         help="Who recorded the destroyed quantity.",
     )

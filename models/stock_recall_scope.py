@@ -35,22 +35,16 @@ class StockRecallScope(models.Model):
     computed_at = fields.Datetime(
         string="Computed On", readonly=True, help="When this scope was computed."
     )
-    computed_by_id = fields.Many2one(
-        "res.users", string="Computed By", readonly=True, help="Who computed this scope."
-    )
+    computed_by_id = fields.Many2one("res.users", readonly=True, help="Who computed this scope.")
     scope_seconds = fields.Float(
         string="Time to Scope (s)",
         readonly=True,
         digits=(16, 3),
         help="Seconds it took to compute this scope.",
     )
-    lot_count = fields.Integer(string="Lot Count", readonly=True, help="Lots in this scope.")
-    delivery_count = fields.Integer(
-        string="Delivery Count", readonly=True, help="Deliveries in this scope."
-    )
-    customer_count = fields.Integer(
-        string="Customer Count", readonly=True, help="Customers in this scope."
-    )
+    lot_count = fields.Integer(readonly=True, help="Lots in this scope.")
+    delivery_count = fields.Integer(readonly=True, help="Deliveries in this scope.")
+    customer_count = fields.Integer(readonly=True, help="Customers in this scope.")
     mass_balance_gap_count = fields.Integer(
         string="Mass-Balance Gaps",
         readonly=True,

@@ -6,7 +6,6 @@ class StockWarehouse(models.Model):
 
     quarantine_location_id = fields.Many2one(
         "stock.location",
-        string="Quarantine Location",
         check_company=True,
         domain="[('usage', '=', 'internal'), ('is_quarantine', '=', True)]",
         help="Where recalled or held goods that customers send back are received by "

@@ -71,8 +71,10 @@ class _NumberedCanvas(pdf_canvas.Canvas):
             number = self._coa_number
             seen[number] = seen.get(number, 0) + 1
             self._footer(self, number, seen[number], totals[number])
-            super().showPage()
-        super().save()
+            # The page-numbering recipe: showPage() above only keeps each page, save()
+            # prints them through reportlab's own showPage once the page counts are known.
+            super().showPage()  # pylint: disable=super-method-mismatch
+        return super().save()
 
 
 class StockLotCoaPdf(models.AbstractModel):

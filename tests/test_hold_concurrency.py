@@ -79,7 +79,8 @@ class TestHoldConcurrency(TransactionCase):
             transfer.action_assign()
             transfer.move_ids.picked = True
             self.assertEqual(transfer.move_line_ids.lot_id, lot)
-            cr.commit()
+            # the transfer must be visible to the concurrent cursors (own cursor, not the test's)
+            cr.commit()  # pylint: disable=invalid-commit
             return lot.id, transfer.id
 
     def test_a_hold_committed_during_validation_is_never_missed(self):

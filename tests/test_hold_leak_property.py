@@ -1,3 +1,5 @@
+from contextlib import suppress
+
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, rule, run_state_machine_as_test
@@ -112,11 +114,8 @@ class SaltWorks(RuleBasedStateMachine):
 
     def _attempt(self, action):
         """Run ``action``; a refusal (UserError, ValidationError) leaves nothing behind."""
-        try:
-            with self.env.cr.savepoint():
-                action()
-        except (UserError, ValidationError):
-            pass
+        with suppress(UserError, ValidationError), self.env.cr.savepoint():
+            action()
         self.env.invalidate_all()
 
     def _move(self, lot, quantity, source, destination, picking_type):

@@ -143,7 +143,8 @@ class TestLotNumberingConcurrency(TransactionCase):
                     "lot_name_template": "RB{seq:04}",
                 }
             )
-            cr.commit()
+            # the product must be seen by the two racing cursors below (own cursor, not the test's)
+            cr.commit()  # pylint: disable=invalid-commit
         with (
             closing(self.registry.cursor()) as first_cr,
             closing(self.registry.cursor()) as second_cr,

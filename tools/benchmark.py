@@ -32,6 +32,9 @@ runs have a time budget (``--odoo-timeout``): past it the walk stops and the fig
 lower bound (">= X s (stopped)"). Figures only: nothing here passes or fails.
 """
 
+# A command-line tool: it reports on its standard output.
+# pylint: disable=print-used
+
 import argparse
 import gc
 import json
@@ -219,7 +222,8 @@ class ReportWalk:
         if time.perf_counter() - self.start > self.budget:
             raise Budget()
         self.env.invalidate_all()  # each click is a separate request
-        report = self.report.with_context(context) if context is not None else self.report
+        # the whole context of the click, as the web client sends it to the report
+        report = self.report.with_context(context) if context is not None else self.report  # pylint: disable=context-overridden
         lines = report.get_lines(**kwargs)
         self.calls += 1
         self.lines += len(lines)

@@ -16,6 +16,9 @@ attachments created, and the time of rendering and storing the certificates alon
 only: nothing passes or fails. Everything is rolled back at the end.
 """
 
+# A command-line tool: it reports on its standard output.
+# pylint: disable=print-used
+
 import argparse
 import statistics
 import sys

@@ -18,6 +18,9 @@ requirements (several minutes; PIP_NO_CACHE_DIR=1 to build them without pip's ca
 databases are made from scratch.
 """
 
+# A command-line tool: it reports on its standard output.
+# pylint: disable=print-used
+
 import argparse
 import contextlib
 import json

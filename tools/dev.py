@@ -13,6 +13,9 @@ with that environment's python. Only the standard library is used here, so a mis
 prerequisite is reported in one line.
 """
 
+# A command-line tool: it reports on its standard output.
+# pylint: disable=print-used
+
 import argparse
 import ast
 import concurrent.futures

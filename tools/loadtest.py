@@ -18,6 +18,9 @@ request and overall, the errors, and the machine's load. Figures only: nothing p
 fails. The clients run on the same machine as the server and share its cores.
 """
 
+# A command-line tool: it reports on its standard output.
+# pylint: disable=print-used
+
 import argparse
 import os
 import random

@@ -13,6 +13,9 @@ say (Chrome DevTools protocol, as Odoo's own browser tests do), and saves a PNG 
 ``static/description/``. To add a screenshot, append a ``Shot`` to ``SHOTS``.
 """
 
+# A command-line tool: it reports on its standard output.
+# pylint: disable=print-used
+
 import argparse
 import base64
 import importlib.util

@@ -17,6 +17,9 @@ Prints PASS/FAIL lines, exits 1 on a failure, and always stops Odoo and both clu
 removes the folder. Only the standard library is used (plus tools/dev.py's helpers).
 """
 
+# A command-line tool: it reports on its standard output.
+# pylint: disable=print-used
+
 import contextlib
 import http.cookiejar
 import json

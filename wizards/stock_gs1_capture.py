@@ -263,8 +263,10 @@ class StockGs1Capture(models.TransientModel):
         bad = self.line_ids.filtered("error")
         if bad:
             raise UserError(
-                _("Fix or remove the scans in error before applying:\n%(lines)s")
-                % {"lines": "\n".join(f"- {line.raw}: {line.error}" for line in bad)}
+                _(
+                    "Fix or remove the scans in error before applying:\n%(lines)s",
+                    lines="\n".join(f"- {line.raw}: {line.error}" for line in bad),
+                )
             )
         groups = defaultdict(lambda: {"quantity": 0.0, "parsed": None})
         for line in self.line_ids:

@@ -48,9 +48,10 @@ class StockGs1CaptureLine(models.TransientModel):
             move = line.wizard_id._move_for(parsed["product_id"]) if parsed["product_id"] else None
             error = parsed["error"]
             if not error and not move:
-                error = self.env._("%(product)s is not on this receipt") % {
-                    "product": self.env["product.product"].browse(parsed["product_id"]).display_name
-                }
+                error = self.env._(
+                    "%(product)s is not on this receipt",
+                    product=self.env["product.product"].browse(parsed["product_id"]).display_name,
+                )
             line.update(
                 {
                     "product_id": parsed["product_id"],

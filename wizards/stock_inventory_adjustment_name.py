@@ -8,7 +8,6 @@ class StockInventoryAdjustmentName(models.TransientModel):
 
     adjustment_reason_id = fields.Many2one(
         "stock.adjustment.reason",
-        string="Adjustment Reason",
         help="Given to every counted line that has no reason of its own.",
     )
     needs_adjustment_reason = fields.Boolean(

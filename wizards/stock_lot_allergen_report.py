@@ -17,7 +17,6 @@ class StockLotAllergenReport(models.TransientModel):
 
     allergen_id = fields.Many2one(
         "stock.lot.allergen",
-        string="Allergen",
         required=True,
         help="The allergen to list deliveries of.",
     )

@@ -21,13 +21,10 @@ class StockLotAllergenReportLine(models.TransientModel):
     )
     lot_id = fields.Many2one(
         "stock.lot",
-        string="Lot",
         readonly=True,
         help="The lot delivered that contains the allergen.",
     )
-    product_id = fields.Many2one(
-        "product.product", string="Product", readonly=True, help="The product delivered."
-    )
+    product_id = fields.Many2one("product.product", readonly=True, help="The product delivered.")
     picking_id = fields.Many2one(
         "stock.picking", string="Delivery", readonly=True, help="The delivery order."
     )

@@ -15,7 +15,6 @@ class StockLotRepackWizard(models.TransientModel):
     company_id = fields.Many2one(related="lot_id.company_id", help="The company of the lot.")
     location_id = fields.Many2one(
         "stock.location",
-        string="Location",
         required=True,
         domain="[('usage', '=', 'internal')]",
         compute="_compute_location_id",

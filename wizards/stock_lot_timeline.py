@@ -15,9 +15,7 @@ class StockLotTimeline(models.TransientModel):
     _order = "sequence, id"
 
     sequence = fields.Integer(readonly=True, help="Order of the events, oldest first.")
-    lot_id = fields.Many2one(
-        "stock.lot", string="Lot", required=True, readonly=True, help="The lot."
-    )
+    lot_id = fields.Many2one("stock.lot", required=True, readonly=True, help="The lot.")
     product_id = fields.Many2one(related="lot_id.product_id", help="The product of the lot.")
     company_id = fields.Many2one(
         related="lot_id.company_id", store=True, help="The company of the lot."
@@ -41,21 +39,19 @@ class StockLotTimeline(models.TransientModel):
         readonly=True,
         help="Id of the order behind the event.",
     )
-    order = fields.Char(string="Order", readonly=True, help="The order behind the event.")
+    order = fields.Char(readonly=True, help="The order behind the event.")
     quantity = fields.Float(
         digits="Product Unit of Measure", readonly=True, help="Quantity moved or concerned."
     )
     uom_id = fields.Many2one("uom.uom", string="Unit", readonly=True, help="Unit of the quantity.")
-    location_id = fields.Many2one(
-        "stock.location", string="Location", readonly=True, help="Where the lot was."
-    )
+    location_id = fields.Many2one("stock.location", readonly=True, help="Where the lot was.")
     location_dest_id = fields.Many2one(
         "stock.location", string="To", readonly=True, help="Where the lot went."
     )
     partner_id = fields.Many2one(
-        "res.partner", string="Partner", readonly=True, help="The vendor or customer of the event."
+        "res.partner", readonly=True, help="The vendor or customer of the event."
     )
-    user_id = fields.Many2one("res.users", string="User", readonly=True, help="Who did it.")
+    user_id = fields.Many2one("res.users", readonly=True, help="Who did it.")
 
     _EVENT_FIELDS = (
         "date",
