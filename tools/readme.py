@@ -16,6 +16,9 @@ from pathlib import Path
 
 import markdown
 
+# a command-line tool: it prints what it wrote or what is out of date
+# pylint: disable=print-used
+
 ADDON = "stock_lot_traceability"
 REPO = Path(__file__).resolve().parent.parent
 FRAGMENTS = REPO / "readme"
