@@ -1,7 +1,7 @@
 # The two commands of README.md, and a few more for developers.
 PYTHON ?= python3
 
-.PHONY: demo test test-core bench lint check-bootstrap test-replica
+.PHONY: demo test test-core bench lint check-bootstrap test-replica test-uninstall test-upgrade
 
 demo:  ## serve the demo database lot_trace_demo on http://127.0.0.1:8069
 	$(PYTHON) tools/dev.py demo
@@ -17,6 +17,9 @@ bench:  ## trace benchmark against Odoo's own traceability report (see README)
 
 test-replica:  ## read-only work on a streaming replica: two temporary clusters, Odoo with db_replica_host
 	$(PYTHON) tools/test_replica.py
+
+test-uninstall:  ## install with the demo, uninstall: nothing left but the stock history
+	$(PYTHON) tools/test_uninstall.py
 
 lint:
 	ruff check . && ruff format --check .

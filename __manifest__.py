@@ -79,6 +79,7 @@
         "web.assets_tests": ["stock_lot_traceability/static/tests/tours/*.js"],
     },
     "post_init_hook": "post_init_hook",
+    "uninstall_hook": "uninstall_hook",
     "installable": True,
     "application": False,
 }
