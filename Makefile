@@ -21,6 +21,9 @@ test-replica:  ## read-only work on a streaming replica: two temporary clusters,
 test-uninstall:  ## install with the demo, uninstall: nothing left but the stock history
 	$(PYTHON) tools/test_uninstall.py
 
+test-upgrade:  ## a database made at FROM (default: the previous 18.0.* tag) updated with this code
+	$(PYTHON) tools/test_upgrade.py $(if $(FROM),--from $(FROM))
+
 lint:
 	ruff check . && ruff format --check .
 
