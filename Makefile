@@ -18,8 +18,8 @@ bench:  ## trace benchmark against Odoo's own traceability report (see README)
 test-replica:  ## read-only work on a streaming replica: two temporary clusters, Odoo with db_replica_host
 	$(PYTHON) tools/test_replica.py
 
-test-uninstall:  ## install with the demo, uninstall: nothing left but the stock history
-	$(PYTHON) tools/test_uninstall.py
+test-uninstall:  ## install with the demo (FROM=<git ref>: at that version, then -u), uninstall: nothing left but the stock history
+	$(PYTHON) tools/test_uninstall.py $(if $(FROM),--upgraded-from $(FROM))
 
 test-upgrade:  ## a database made at FROM (default: the previous 18.0.* tag) updated with this code
 	$(PYTHON) tools/test_upgrade.py $(if $(FROM),--from $(FROM))

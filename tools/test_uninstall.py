@@ -20,17 +20,21 @@ Prints a summary and the duration of each step; exits 1 on any leftover. The dat
 dropped at the end (SLT_KEEP_DB=1 keeps it).
 """
 
+import argparse
 import os
 import sys
+import tempfile
 from collections import Counter
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import dev
+import test_upgrade
 from lifecycle import Steps, log_count, log_errors, rows, value
 
 ADDON = dev.ADDON
 DB_NAME = f"slt_uninstall_{os.getpid()}"
+DEMO_QUARANTINE = f"{ADDON}.stock_location_quarantine_demo"
 
 # the schema, each object as one string
 SCHEMA_QUERIES = {
@@ -210,7 +214,76 @@ def kept_records(db_name, records, models):
     return kept
 
 
+def install_upgraded(root, config, ref, problems):
+    """The addon at ``ref`` installed with its demo data, then updated with this code
+    (tools/test_upgrade.py): the uninstall of a database made at an older version."""
+    log_path = dev.CACHE / f"uninstall-update-{os.getpid()}.log"
+    with tempfile.TemporaryDirectory(prefix="slt-uninstall-") as tmp:
+        folder = Path(tmp)
+        test_upgrade.export(ref, folder)
+        dev.install_addon(root, test_upgrade.old_config(root, folder), DB_NAME)
+        if test_upgrade.update(root, config, log_path, DB_NAME):
+            problems.append(f"odoo-bin -u exited with an error; log: {log_path}")
+    problems += [f"update log: {error}" for error in log_errors(log_path)]
+    if not problems:
+        log_path.unlink(missing_ok=True)
+
+
+def note_install(before, problems):
+    """What the install made: the module's records and models, its activity types' ids,
+    the stock history's counts, and figures for the summary."""
+    records, models = module_records(DB_NAME)
+    activity_types = [res_id for model, res_id, _ in records if model == "mail.activity.type"]
+    demo = value(DB_NAME, f"SELECT demo FROM ir_module_module WHERE name = '{ADDON}'")
+    if demo == "t" and DEMO_QUARANTINE not in {xmlid for _m, _id, xmlid in records}:
+        problems.append(f"no XML id {DEMO_QUARANTINE}: the uninstall cannot find it")
+    indexes = {n for n in snapshot(DB_NAME)[0]["relation"] if n.startswith("i ")}
+    activities = value(
+        DB_NAME,
+        "SELECT count(*) FROM mail_activity WHERE activity_type_id IN "
+        f"({','.join(activity_types) or 0})",
+    )
+    figures = (
+        f"{len(records)} ir_model_data rows, "
+        f"{len(indexes - {n for n in before[0]['relation'] if n.startswith('i ')})} indexes, "
+        f"{activities} activities of its types"
+    )
+    return records, models, activity_types, history_counts(DB_NAME), figures
+
+
+def check(before, noted, log_path):
+    """Problems after the uninstall, the stock history's counts and the kept records."""
+    records, models, activity_types, history, _figures = noted
+    problems = []
+    state = value(DB_NAME, f"SELECT state FROM ir_module_module WHERE name = '{ADDON}'")
+    if state != "uninstalled":
+        problems.append(f"module state is {state!r} after the uninstall")
+    problems += [f"uninstall log: {error}" for error in log_errors(log_path)]
+    after = snapshot(DB_NAME)
+    schema = leftovers_schema(before, after)
+    if schema:
+        problems.append(f"{len(schema)} schema object(s) added by the install are left:")
+        problems += [f"    {name}" for name in schema]
+    problems += leftovers_rows(DB_NAME, before, after)
+    own = own_models(DB_NAME, models)
+    problems += leftovers_mail(DB_NAME, own, activity_types)
+    history_after = history_counts(DB_NAME)
+    problems += [
+        f"{table}: {history[table]} rows before the uninstall, {history_after[table]} after"
+        for table in HISTORY_TABLES
+        if history[table] != history_after[table]
+    ]
+    return problems, own, history_after, kept_records(DB_NAME, records, own)
+
+
 def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument(
+        "--upgraded-from",
+        dest="ref",
+        help="git ref: install that version, update it with this code, then uninstall",
+    )
+    ref = parser.parse_args().ref
     steps = Steps("test-uninstall")
     root, config = dev.prepare()
     log_path = dev.CACHE / f"uninstall-{os.getpid()}.log"
@@ -219,57 +292,22 @@ def main():
         with steps.step("copy of the template database"):
             dev.copy_db(dev.template_db(root, config), DB_NAME)
             before = snapshot(DB_NAME)
-        with steps.step(f"install {ADDON} with its demo data"):
-            dev.install_addon(root, config, DB_NAME)
-            records, models = module_records(DB_NAME)
-            activity_types = [
-                res_id for model, res_id, _ in records if model == "mail.activity.type"
-            ]
-            history = history_counts(DB_NAME)
-            installed = {
-                "indexes": len(
-                    {n for n in snapshot(DB_NAME)[0]["relation"] if n.startswith("i ")}
-                    - {n for n in before[0]["relation"] if n.startswith("i ")}
-                ),
-                "activities": int(
-                    value(
-                        DB_NAME,
-                        "SELECT count(*) FROM mail_activity WHERE activity_type_id IN "
-                        f"({','.join(activity_types) or 0})",
-                    )
-                ),
-            }
+        if ref:
+            with steps.step(f"install {ADDON} at {ref} with its demo data, update it"):
+                install_upgraded(root, config, ref, problems)
+        else:
+            with steps.step(f"install {ADDON} with its demo data"):
+                dev.install_addon(root, config, DB_NAME)
+        noted = note_install(before, problems)
         with steps.step(f"uninstall {ADDON} (log {log_path})"):
             uninstall(root, config, DB_NAME, log_path)
         with steps.step("checks"):
-            state = value(DB_NAME, f"SELECT state FROM ir_module_module WHERE name = '{ADDON}'")
-            if state != "uninstalled":
-                problems.append(f"module state is {state!r} after the uninstall")
-            errors = log_errors(log_path)
-            problems += [f"uninstall log: {error}" for error in errors]
-            after = snapshot(DB_NAME)
-            schema = leftovers_schema(before, after)
-            if schema:
-                problems.append(f"{len(schema)} schema object(s) added by the install are left:")
-                problems += [f"    {name}" for name in schema]
-            problems += leftovers_rows(DB_NAME, before, after)
-            own = own_models(DB_NAME, models)
-            problems += leftovers_mail(DB_NAME, own, activity_types)
-            history_after = history_counts(DB_NAME)
-            problems += [
-                f"{table}: {history[table]} rows before the uninstall, {history_after[table]} after"
-                for table in HISTORY_TABLES
-                if history[table] != history_after[table]
-            ]
-            kept = kept_records(DB_NAME, records, own)
+            found, own, history_after, kept = check(before, noted, log_path)
+            problems += found
     finally:
         if not os.environ.get("SLT_KEEP_DB"):
             dev.drop_db(DB_NAME)
-    steps.say(
-        f"installed: {len(own)} models (and {len(models) - len(own)} extended), "
-        f"{len(records)} ir_model_data rows, "
-        f"{installed['indexes']} indexes, {installed['activities']} activities of its types"
-    )
+    steps.say(f"installed: {len(own)} models (and {len(noted[1]) - len(own)} extended), {noted[4]}")
     steps.say(
         "stock history kept: "
         + ", ".join(f"{table} {count}" for table, count in history_after.items())
@@ -279,7 +317,8 @@ def main():
         + (", ".join(f"{model} {count}" for model, count in sorted(kept.items())) or "none")
     )
     steps.say(
-        f"uninstall log: {len(errors)} ERROR/CRITICAL, {log_count(log_path, 'WARNING')} WARNING"
+        f"uninstall log: {len(log_errors(log_path))} ERROR/CRITICAL, "
+        f"{log_count(log_path, 'WARNING')} WARNING"
     )
     steps.say("durations:\n" + steps.summary())
     if problems:

@@ -140,13 +140,13 @@ def check_migrations(from_version, demo):
     return problems
 
 
-def update(root, config, log_path):
+def update(root, config, log_path, db_name=DB_NAME):
     """odoo-bin -u with the current code; its exit code."""
     with open(log_path, "w") as log:
         return dev.odoo_bin(
             root,
             config,
-            *("-d", DB_NAME, "-u", ADDON, "--stop-after-init", "--log-level=info"),
+            *("-d", db_name, "-u", ADDON, "--stop-after-init", "--log-level=info"),
             check=False,
             log=log,
         ).returncode
