@@ -34,9 +34,10 @@ def uninstall_hook(env):
     hook, run just before, drops the indexes the addon made by hand on Odoo's tables,
     deletes the activities of its activity types (their type cannot be deleted while they
     exist), and detaches the records of its XML ids that cannot be deleted because the
-    stock history refers to them (demo partners, products, bills of materials...): their
-    XML ids are removed, so they stay as ordinary records and Odoo does not try (and log an
-    ERROR for each). The demo quarantine location is archived if the history refers to it.
+    stock history refers to them (the demo's partners and products, the quality spec its
+    test results name): their XML ids are removed, so they stay as ordinary records and
+    Odoo does not try (and log an ERROR for each). The demo's quarantine location, if the
+    history refers to it, is archived, unless it still holds stock.
     """
     for index in HAND_MADE_INDEXES:
         env.cr.execute(SQL("DROP INDEX IF EXISTS %s", SQL.identifier(index)))
