@@ -1,7 +1,7 @@
 # The two commands of README.md, and a few more for developers.
 PYTHON ?= python3
 
-.PHONY: demo test test-core bench lint readme check-bootstrap test-replica
+.PHONY: demo test test-core bench lint readme check-bootstrap test-replica test-uninstall test-upgrade
 
 demo:  ## serve the demo database lot_trace_demo on http://127.0.0.1:8069
 	$(PYTHON) tools/dev.py demo
@@ -17,6 +17,12 @@ bench:  ## trace benchmark against Odoo's own traceability report (see README)
 
 test-replica:  ## read-only work on a streaming replica: two temporary clusters, Odoo with db_replica_host
 	$(PYTHON) tools/test_replica.py
+
+test-uninstall:  ## install with the demo (FROM=<git ref>: at that version, then -u), uninstall: nothing left but the stock history
+	$(PYTHON) tools/test_uninstall.py $(if $(FROM),--upgraded-from $(FROM))
+
+test-upgrade:  ## a database made at FROM (default: the previous 18.0.* tag) updated with this code
+	$(PYTHON) tools/test_upgrade.py $(if $(FROM),--from $(FROM))
 
 lint:  ## ruff, pylint-odoo (OCA's mandatory checks, .pylintrc-mandatory) and the README's rendering
 	ruff check . && ruff format --check . && \

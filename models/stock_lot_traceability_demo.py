@@ -147,12 +147,22 @@ class StockLotTraceabilityDemo(models.AbstractModel):
         warehouse = self.env["stock.warehouse"].search(
             [("company_id", "=", self.env.company.id)], limit=1
         )
-        self.env["stock.location"].create(
+        location = self.env["stock.location"].create(
             {
                 "name": "Quarantine",
                 "location_id": warehouse.view_location_id.id,
                 "is_quarantine": True,
             }
+        )
+        # an XML id, so that the uninstall knows it for the demo's (hooks.py)
+        self.env["ir.model.data"]._update_xmlids(
+            [
+                {
+                    "xml_id": "stock_lot_traceability.stock_location_quarantine_demo",
+                    "record": location,
+                    "noupdate": True,
+                }
+            ]
         )
 
     def _opened_on(self, when):

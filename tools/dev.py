@@ -467,11 +467,20 @@ def manifest():
     return ast.literal_eval((REPO / "__manifest__.py").read_text())
 
 
-def odoo_bin(root, config, *args, check=True, log=None):
-    command = [sys.executable, str(root / "odoo-bin"), "-c", str(config), *args]
-    result = subprocess.run(command, stdout=log, stderr=subprocess.STDOUT if log else None)
+def odoo_bin(root, config, *args, check=True, log=None, subcommand=None, stdin=None):
+    """Run odoo-bin; ``subcommand`` (shell...) goes before the options, ``stdin`` is its input."""
+    command = [sys.executable, str(root / "odoo-bin")]
+    command += [subcommand] if subcommand else []
+    command += ["-c", str(config), *args]
+    result = subprocess.run(
+        command,
+        stdout=log,
+        stderr=subprocess.STDOUT if log else None,
+        input=stdin,
+        text=stdin is not None,
+    )
     if check and result.returncode:
-        fail(f"odoo-bin {' '.join(args)} exited with {result.returncode}")
+        fail(f"odoo-bin {subcommand or ''} {' '.join(args)} exited with {result.returncode}")
     return result
 
 
