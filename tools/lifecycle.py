@@ -12,6 +12,9 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import dev
 
+# A command-line tool: it reports on its standard output.
+# pylint: disable=print-used
+
 # an Odoo log line: "2026-12-05 22:00:00,123 4242 ERROR db logger: message"
 LOG_LEVEL = re.compile(r"^\d{4}-\d\d-\d\d [\d:,]+ \d+ (?P<level>[A-Z]+) ")
 

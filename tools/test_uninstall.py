@@ -32,6 +32,9 @@ import dev
 import test_upgrade
 from lifecycle import Steps, log_count, log_errors, rows, value
 
+# A command-line tool: it reports on its standard output.
+# pylint: disable=print-used
+
 ADDON = dev.ADDON
 DB_NAME = f"slt_uninstall_{os.getpid()}"
 DEMO_QUARANTINE = f"{ADDON}.stock_location_quarantine_demo"

@@ -29,6 +29,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import dev
 from lifecycle import Steps, log_count, log_errors, value
 
+# A command-line tool: it reports on its standard output.
+# pylint: disable=print-used
+
 ADDON = dev.ADDON
 DB_NAME = f"slt_upgrade_{os.getpid()}"
 # what the update must not change (active or not)
@@ -46,6 +49,7 @@ COUNTED = [
 TRACED_LOTS = ["FL-24101", "EG-0917", "PMX-0002", "BSC-1002"]
 PROBE = f"""
 import json
+
 answer = {{}}
 for model in {COUNTED!r}:
     answer[model] = env[model].with_context(active_test=False).search_count([])
