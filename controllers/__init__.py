@@ -1,1 +1,9 @@
-from . import api_lots, api_openapi, api_recalls, api_reports, portal
+from . import (
+    api_lot_actions,
+    api_lot_genealogy,
+    api_lots,
+    api_openapi,
+    api_recalls,
+    api_reports,
+    portal,
+)

@@ -1,7 +1,7 @@
 from odoo import _, api, models
 from odoo.exceptions import UserError
 
-from .stock_lot_epcis import _download, _epcis_attachment_values
+from .epcis import download, epcis_attachment_values
 
 
 class StockRecall(models.Model):
@@ -25,9 +25,9 @@ class StockRecall(models.Model):
     def action_export_epcis(self):
         """Download the EPCIS document of the recall's scope, stored on the recall."""
         self.ensure_one()
-        values = _epcis_attachment_values(self, self._epcis_document(), f"{self.name}-EPCIS")
+        values = epcis_attachment_values(self, self._epcis_document(), f"{self.name}-EPCIS")
         # sudo: a Quality Manager reads recalls without writing them, and Odoo asks for write
         # access to attach a file; the document was read with the user's own rights above
         # and the file stays readable only by those who can read the recall
         attachment = self.env["ir.attachment"].sudo().create(values)
-        return _download(attachment)
+        return download(attachment)

@@ -3,24 +3,29 @@ import re
 
 from openapi_spec_validator import validate
 
+from odoo.http import Controller
 from odoo.tests import tagged
 
-from ..controllers import api_lots, api_openapi, api_recalls, api_reports
+from .. import controllers
 from ..controllers.api_common import API_ROOT
 from .test_api import ApiCase
 
-CONTROLLERS = (
-    api_lots.LotTraceabilityApiLots,
-    api_openapi.LotTraceabilityApiOpenapi,
-    api_recalls.LotTraceabilityApiRecalls,
-    api_reports.LotTraceabilityApiReports,
-)
+
+def api_controllers():
+    """Every controller class of the addon's ``controllers/api_*.py`` modules."""
+    return {
+        cls
+        for name, module in inspect.getmembers(controllers, inspect.ismodule)
+        if name.startswith("api_")
+        for _cls_name, cls in inspect.getmembers(module, inspect.isclass)
+        if issubclass(cls, Controller) and cls.__module__ == module.__name__
+    }
 
 
 def controller_routes():
     """``{(method, OpenAPI path)}`` of every route of the API's controllers."""
     routes = set()
-    for controller in CONTROLLERS:
+    for controller in api_controllers():
         for _name, function in inspect.getmembers(controller, inspect.isfunction):
             routing = getattr(function, "original_routing", None)
             if not routing:

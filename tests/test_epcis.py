@@ -12,7 +12,7 @@ from odoo.exceptions import UserError
 from odoo.tests import Form, tagged
 from odoo.tools.barcode import get_barcode_check_digit
 
-from ..models.stock_lot_epcis import GS1_LOT, gln, gtin14
+from ..models.epcis import GS1_LOT, gln, gtin14
 from .common import TraceabilityCase
 
 SCHEMA = json.loads(
