@@ -67,6 +67,7 @@ from . import (
     stock_recall_delivery,
     stock_recall_epcis,
     stock_recall_export,
+    stock_recall_export_fsma,
     stock_recall_genealogy_graph,
     stock_recall_lot,
     stock_recall_lot_status,
