@@ -17,6 +17,7 @@ removed at the end (SLT_KEEP_DB=1 keeps the database).
 """
 
 import argparse
+import ast
 import json
 import os
 import re
@@ -65,16 +66,30 @@ def version_key(text):
     return tuple(int(part) for part in re.findall(r"\d+", text))
 
 
-def previous_tag():
-    """The latest 18.0.* tag whose version is below the manifest's."""
+def git(*args):
+    return subprocess.run(
+        ["git", *args], cwd=dev.REPO, capture_output=True, text=True, check=True
+    ).stdout
+
+
+def previous_release():
+    """The previous version's git ref: the latest 18.0.* tag below the manifest's version,
+    else (a clone without tags) the newest commit whose manifest has the highest version
+    below it."""
     current = version_key(dev.manifest()["version"])
-    tags = subprocess.run(
-        ["git", "tag", "--list", "18.0.*"], cwd=dev.REPO, capture_output=True, text=True
-    ).stdout.split()
+    tags = git("tag", "--list", "18.0.*").split()
     older = sorted((tag for tag in tags if version_key(tag) < current), key=version_key)
-    if not older:
-        dev.fail(f"no 18.0.* git tag below {dev.manifest()['version']}; give FROM=<git ref>")
-    return older[-1]
+    if older:
+        return older[-1]
+    best = None
+    for commit in git("log", "--format=%H", "--", "__manifest__.py").split():
+        manifest = ast.literal_eval(git("show", f"{commit}:__manifest__.py"))
+        version = version_key(manifest["version"])
+        if version < current and (best is None or version > best[0]):
+            best = (version, commit)
+    if not best:
+        dev.fail(f"no version below {dev.manifest()['version']} in the history; give FROM=<ref>")
+    return best[1]
 
 
 def export(ref, folder):
@@ -172,7 +187,7 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--from", dest="ref", help="git ref of the previous version")
     args = parser.parse_args()
-    ref = args.ref or previous_tag()
+    ref = args.ref or previous_release()
     target = dev.manifest()["version"]
     steps = Steps("test-upgrade")
     root, config = dev.prepare()
