@@ -74,3 +74,21 @@ def log_errors(log_path):
 def log_count(log_path, level):
     text = Path(log_path).read_text(errors="replace")
     return sum(1 for line in text.splitlines() if (m := LOG_LEVEL.match(line)) and m[1] == level)
+
+
+def conclude(steps, log_path, what, problems, passed, logs=()):
+    """The end of a check: the log's error and warning counts and the durations, then
+    each problem and exit 1, or the PASS line after removing the logs (``log_path`` and
+    ``logs``) that only a failure needs."""
+    steps.say(
+        f"{what} log: {len(log_errors(log_path))} ERROR/CRITICAL, "
+        f"{log_count(log_path, 'WARNING')} WARNING"
+    )
+    steps.say("durations:\n" + steps.summary())
+    if problems:
+        for problem in problems:
+            print(f"FAIL {problem}", flush=True)
+        sys.exit(1)
+    for path in (log_path, *logs):
+        Path(path).unlink(missing_ok=True)
+    steps.say(f"PASS: {passed}")

@@ -30,7 +30,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import dev
 import test_upgrade
-from lifecycle import Steps, log_count, log_errors, rows, value
+from lifecycle import Steps, conclude, log_errors, rows, value
 
 # A command-line tool: it reports on its standard output.
 # pylint: disable=print-used
@@ -319,17 +319,8 @@ def main():
         "demo records kept as ordinary records (the stock history refers to them): "
         + (", ".join(f"{model} {count}" for model, count in sorted(kept.items())) or "none")
     )
-    steps.say(
-        f"uninstall log: {len(log_errors(log_path))} ERROR/CRITICAL, "
-        f"{log_count(log_path, 'WARNING')} WARNING"
-    )
-    steps.say("durations:\n" + steps.summary())
-    if problems:
-        for problem in problems:
-            print(f"FAIL {problem}", flush=True)
-        sys.exit(1)
-    log_path.unlink(missing_ok=True)
-    steps.say("PASS: the uninstall left nothing behind but the stock history")
+    passed = "the uninstall left nothing behind but the stock history"
+    conclude(steps, log_path, "uninstall", problems, passed)
 
 
 if __name__ == "__main__":

@@ -28,7 +28,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import dev
-from lifecycle import Steps, log_count, log_errors, value
+from lifecycle import Steps, conclude, log_errors, value
 
 # A command-line tool: it reports on its standard output.
 # pylint: disable=print-used
@@ -228,18 +228,14 @@ def main():
         f"traces compared: {len(traced)} ({', '.join(TRACED_LOTS)}, down and up), "
         f"{sum(len(before[key]) for key in traced)} lots reached"
     )
-    steps.say(
-        f"update log: {len(log_errors(log_path))} ERROR/CRITICAL, "
-        f"{log_count(log_path, 'WARNING')} WARNING"
+    conclude(
+        steps,
+        log_path,
+        "update",
+        problems,
+        f"{from_version} -> {target}, data and traces unchanged",
+        logs=[probe_log],
     )
-    steps.say("durations:\n" + steps.summary())
-    if problems:
-        for problem in problems:
-            print(f"FAIL {problem}", flush=True)
-        sys.exit(1)
-    log_path.unlink(missing_ok=True)
-    probe_log.unlink(missing_ok=True)
-    steps.say(f"PASS: {from_version} -> {target}, data and traces unchanged")
 
 
 if __name__ == "__main__":
