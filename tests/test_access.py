@@ -111,6 +111,23 @@ class TestAccess(TraceabilityCase):
                             letter in allowed,
                         )
 
+    def test_every_model_with_a_table_has_access_lines(self):
+        """Each model the addon creates and stores has lines in ir.model.access.csv; the
+        ones without are abstract (mixins, report renderers, the demo builder), and the
+        models it only extends (sales orders, products...) keep their own modules' lines."""
+        created = self.env["ir.model.data"].search(
+            [("module", "=", "stock_lot_traceability"), ("model", "=", "ir.model")]
+        )
+        models = self.env["ir.model"].browse(created.mapped("res_id"))
+        stored = models.filtered(lambda model: not self.env[model.model]._abstract)
+        self.assertGreater(len(stored), 40)
+        without_access = stored.filtered(
+            lambda model: (
+                not self.env["ir.model.access"].search_count([("model_id", "=", model.id)])
+            )
+        )
+        self.assertFalse(without_access.mapped("model"))
+
     def test_a_user_of_another_company_sees_nothing_of_company_a(self):
         """Even a Recall Manager of company B: no hold, link, recall or scope line of A."""
         env_b = self.env(user=self.user_b)
