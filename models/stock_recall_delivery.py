@@ -231,6 +231,9 @@ class StockRecallDelivery(models.Model):
                  WHERE ml.lot_id = ANY(%(lot_ids)s) AND ml.state = 'done'
                    AND ml.company_id = ANY(%(company_ids)s)
                    AND src.usage = 'customer' AND dest.usage != 'customer'
+                   -- the few returns of thousands of lots, found in the lot index alone
+                   AND ml.location_id = ANY(ARRAY(
+                       SELECT id FROM stock_location WHERE usage = 'customer'))
                  ORDER BY ml.date, ml.id
                 """,
                 lot_ids=lots.ids,

@@ -398,6 +398,9 @@ class StockRecall(models.Model):
                  WHERE ml.lot_id = ANY(%(lot_ids)s) AND ml.state = 'done'
                    AND ml.company_id = %(company_id)s
                    AND src.usage = 'customer' AND dest.usage != 'customer'
+                   -- the few returns of thousands of lots, found in the lot index alone
+                   AND ml.location_id = ANY(ARRAY(
+                       SELECT id FROM stock_location WHERE usage = 'customer'))
                  GROUP BY 1, 2
                 """,
                 mark=self.scope_move_line_mark,
