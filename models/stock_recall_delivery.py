@@ -1,6 +1,8 @@
 from odoo import api, fields, models
 from odoo.tools import SQL
 
+from .snapshot_fields import SnapshotMany2one
+
 
 class StockRecallDelivery(models.Model):
     """A customer shipment of an affected lot."""
@@ -10,17 +12,17 @@ class StockRecallDelivery(models.Model):
     _description = "Recall Affected Delivery"
     _order = "recall_id, date_done, id"
     # A supplier recall writes tens of thousands of these lines at once, and PostgreSQL
-    # checks every foreign key of every row: the lines keep as columns only what they
-    # snapshot (customer, lot, product, quantities, date) and read the rest from their move
-    # line (a done move line's picking and locations do not change). Who computed them and
-    # when is on their scope version.
+    # checks every foreign key of every row (models/snapshot_fields.py): the lines keep
+    # as columns only what they snapshot (customer, lot, product, quantities, date) and
+    # read the rest from their move line (a done move line's picking and locations do not
+    # change). Who computed them and when is on their scope version.
     _log_access = False
 
     recall_id = fields.Many2one(
         "stock.recall", required=True, index=True, ondelete="cascade", help="The recall."
     )
     company_id = fields.Many2one(related="recall_id.company_id", help="The company of the recall.")
-    scope_id = fields.Many2one(
+    scope_id = SnapshotMany2one(
         "stock.recall.scope",
         string="Scope Version",
         index=True,
@@ -40,7 +42,7 @@ class StockRecallDelivery(models.Model):
         ondelete="restrict",
         help="Empty when the delivery named no partner: such shipments must be chased by hand.",
     )
-    partner_line_id = fields.Many2one(
+    partner_line_id = SnapshotMany2one(
         "stock.recall.partner",
         string="Customer Line",
         index="btree_not_null",
@@ -62,13 +64,13 @@ class StockRecallDelivery(models.Model):
         compute_sudo=True,
         help="The sales order shipped.",
     )
-    move_line_id = fields.Many2one(
+    move_line_id = SnapshotMany2one(
         "stock.move.line", required=True, ondelete="restrict", help="The delivery line."
     )
-    lot_id = fields.Many2one(
+    lot_id = SnapshotMany2one(
         "stock.lot", required=True, ondelete="restrict", help="The affected lot shipped."
     )
-    product_id = fields.Many2one(
+    product_id = SnapshotMany2one(
         "product.product", required=True, ondelete="restrict", help="The product shipped."
     )
     product_uom_id = fields.Many2one(related="product_id.uom_id")

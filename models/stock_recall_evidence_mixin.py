@@ -1,6 +1,6 @@
 from odoo import _, api, models
 
-from . import evidence
+from . import evidence, snapshot_fields
 
 
 class StockRecallEvidenceMixin(models.AbstractModel):
@@ -9,6 +9,11 @@ class StockRecallEvidenceMixin(models.AbstractModel):
 
     _name = "stock.recall.evidence.mixin"
     _description = "Recall Evidence Line"
+
+    def init(self):
+        res = super().init()
+        snapshot_fields.drop_foreign_keys(self)
+        return res
 
     @api.model
     def _recalls_of_new_lines(self, vals_list):

@@ -1,6 +1,8 @@
 from odoo import api, fields, models
 from odoo.tools import SQL, float_is_zero
 
+from .snapshot_fields import SnapshotMany2one
+
 # Mass-balance columns: done move lines crossing the boundary of internal locations, by the
 # usage of the location on the other side (and whether the move is a scrap).
 _FLOWS_IN = {
@@ -33,7 +35,7 @@ class StockRecallLot(models.Model):
         "stock.recall", required=True, index=True, ondelete="cascade", help="The recall."
     )
     company_id = fields.Many2one(related="recall_id.company_id", help="The company of the recall.")
-    scope_id = fields.Many2one(
+    scope_id = SnapshotMany2one(
         "stock.recall.scope",
         string="Scope Version",
         index=True,
@@ -54,7 +56,7 @@ class StockRecallLot(models.Model):
         context={"active_test": False},
         help="The affected lot.",
     )
-    product_id = fields.Many2one(
+    product_id = SnapshotMany2one(
         related="lot_id.product_id", store=True, help="The product of the lot."
     )
     product_uom_id = fields.Many2one(related="lot_id.product_uom_id")

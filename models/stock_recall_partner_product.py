@@ -2,6 +2,7 @@ from odoo import _, api, fields, models
 from odoo.tools import float_round
 
 from . import bulk, evidence
+from .snapshot_fields import SnapshotMany2one
 
 
 class StockRecallPartnerProduct(models.Model):
@@ -27,16 +28,16 @@ class StockRecallPartnerProduct(models.Model):
         readonly=True,
         help="The customer's line in the recall.",
     )
-    recall_id = fields.Many2one(
+    recall_id = SnapshotMany2one(
         related="partner_line_id.recall_id", store=True, index=True, help="The recall."
     )
     company_id = fields.Many2one(
         related="partner_line_id.company_id", help="The company of the recall."
     )
-    partner_id = fields.Many2one(
+    partner_id = SnapshotMany2one(
         related="partner_line_id.partner_id", store=True, help="The customer."
     )
-    product_id = fields.Many2one(
+    product_id = SnapshotMany2one(
         "product.product", required=True, ondelete="restrict", help="The recalled product."
     )
     product_uom_id = fields.Many2one(related="product_id.uom_id", string="Unit")

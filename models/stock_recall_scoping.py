@@ -178,6 +178,7 @@ class StockRecall(models.Model):
         dropped = lines.filtered(
             lambda line: line.partner_id.id not in in_scope and line.state == "to_notify"
         )
+        self._detach_deliveries(dropped)
         # sudo: Recall Managers may not delete customer lines; a customer no longer in
         # scope that was never told is no evidence (system mode still required)
         dropped.sudo().unlink()
@@ -188,6 +189,25 @@ class StockRecall(models.Model):
         )
         existing.update(zip(new_partners, new_lines.ids, strict=True))
         return existing
+
+    def _detach_deliveries(self, partner_lines):
+        """The older versions' deliveries of customer lines about to be deleted no longer
+        count for a customer line (their column has no foreign key to do it)."""
+        if not partner_lines:
+            return
+        deliveries = self.env["stock.recall.delivery"]
+        deliveries.flush_model(["partner_line_id"])
+        self.env.cr.execute(
+            SQL(
+                "UPDATE stock_recall_delivery SET partner_line_id = NULL "
+                "WHERE partner_line_id = ANY(%s) RETURNING id",
+                partner_lines.ids,
+            )
+        )
+        deliveries.browse(row[0] for row in self.env.cr.fetchall()).invalidate_recordset(
+            ["partner_line_id"], flush=False
+        )
+        partner_lines.invalidate_recordset(["delivery_ids"], flush=False)
 
     # ------------------------------------------------------------------
     # Quantities, per customer and product, then per product
