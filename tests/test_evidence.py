@@ -431,6 +431,40 @@ class TestEvidence(TraceabilityCase):
         self.assertEqual((biscuits.shipped_qty, biscuits.recovered_qty), (12.0, 5.0))
         self.assertAlmostEqual(recall.effectiveness, 100.0 * 5 / 12, places=1)
 
+    def test_a_customer_who_leaves_the_scope_untold_is_dropped_its_deliveries_kept(self):
+        wizard_model = self.env["stock.lot.link.wizard"].with_user(self.quality)
+        wizard_model.create(
+            {
+                "parent_lot_id": self.flour_1.id,
+                "child_lot_id": self.biscuit_2.id,
+                "quantity": 5.0,
+                "reason": "Flour 1 sifted into the second biscuit batch",
+            }
+        ).action_link()
+        recall = self._recall(self.flour_1)
+        first = recall.scope_id
+        gamma = self._customer(recall, self.gamma)
+        self.assertEqual(gamma.delivery_ids.lot_id, self.biscuit_2)
+
+        # the link was wrong: flour 1 went into the first batch, which Gamma never got
+        wrong = self.biscuit_2.parent_link_ids.filtered(lambda link: link.kind == "manual")
+        action = wrong.with_user(self.quality).action_open_correct_wizard()
+        wizard_model.with_context(**action["context"]).create(
+            {"child_lot_id": self.biscuit_1.id, "reason": "Batch record checked again"}
+        ).action_link()
+        recall.action_compute_scope()
+
+        self.assertFalse(gamma.exists())
+        self.assertEqual(recall.partner_line_ids.partner_id, self.alpha | self.beta)
+        self.assertNotIn(self.gamma, recall.delivery_ids.partner_id)
+        # the first version keeps Gamma's delivery as it was found, with no customer line
+        kept = first.delivery_ids.filtered(lambda delivery: delivery.partner_id == self.gamma)
+        self.assertEqual((kept.lot_id, kept.quantity), (self.biscuit_2, 5.0))
+        self.assertFalse(kept.partner_line_id)
+        self.assertFalse(
+            self.env["stock.recall.delivery"].search([("partner_line_id", "=", gamma.id)])
+        )
+
     # units -------------------------------------------------------------------------
     def test_totals_are_per_product_in_its_unit_never_added_up(self):
         kg = self.env.ref("uom.product_uom_kgm")

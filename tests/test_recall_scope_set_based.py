@@ -1,6 +1,9 @@
+from psycopg2 import IntegrityError
+
 from odoo import Command
+from odoo.exceptions import UserError
 from odoo.tests import tagged
-from odoo.tools import float_is_zero
+from odoo.tools import float_is_zero, mute_logger
 
 from .common import TraceabilityCase
 
@@ -108,3 +111,40 @@ class TestRecallScopeSetBased(TraceabilityCase):
         self.assertEqual(recall.partner_line_ids.product_line_ids, customer_products)
         self.assertEqual((recall.affected_lot_count, recall.delivery_count), (5, 4))
         self.assertEqual(recall.product_line_ids.scope_id, recall.scope_id)
+
+    def test_scope_lines_keep_only_the_foreign_keys_that_protect_something(self):
+        """PostgreSQL checks each foreign key of each line a scope inserts: the lines keep
+        those that protect the evidence (models/snapshot_fields.py)."""
+        self.env.cr.execute(
+            """
+            SELECT table_.relname, column_.attname, constraint_.confdeltype
+              FROM pg_constraint constraint_
+              JOIN pg_class table_ ON table_.oid = constraint_.conrelid
+              JOIN pg_attribute column_
+                ON column_.attrelid = table_.oid AND column_.attnum = constraint_.conkey[1]
+             WHERE constraint_.contype = 'f' AND table_.relname = ANY(%s)
+               AND column_.attname != 'accounted_by_id'
+            """,
+            [["stock_recall_lot", "stock_recall_delivery", "stock_recall_partner_product"]],
+        )
+        self.assertEqual(
+            set(self.env.cr.fetchall()),
+            {
+                ("stock_recall_lot", "recall_id", "c"),
+                ("stock_recall_lot", "lot_id", "r"),
+                ("stock_recall_delivery", "recall_id", "c"),
+                ("stock_recall_delivery", "partner_id", "r"),
+                ("stock_recall_partner_product", "partner_line_id", "c"),
+            },
+        )
+        # what the others pointed at cannot disappear while a recall names it
+        recall = self._recall(self.flour_2)
+        delivery = recall.delivery_ids[:1]
+        with self.assertRaisesRegex(UserError, "done"):
+            delivery.move_line_id.sudo().unlink()
+        with self.assertRaises(UserError):
+            delivery.lot_id.sudo().unlink()
+        # the lot, the recall's product line and the move lines refer to the product
+        with self.assertRaises(IntegrityError), mute_logger("odoo.sql_db"):
+            with self.env.cr.savepoint():
+                delivery.product_id.sudo().unlink()
