@@ -5,6 +5,8 @@ from .snapshot_fields import SnapshotMany2one
 
 # Mass-balance columns: done move lines crossing the boundary of internal locations, by the
 # usage of the location on the other side (and whether the move is a scrap).
+# the move is read for the few lines that leave to an inventory location only
+_SCRAPPED = "EXISTS (SELECT 1 FROM stock_move m WHERE m.id = ml.move_id AND m.scrapped)"
 _FLOWS_IN = {
     "received_qty": "src.usage = 'supplier'",
     "produced_qty": "src.usage = 'production'",
@@ -14,9 +16,9 @@ _FLOWS_IN = {
 _FLOWS_OUT = {
     "shipped_qty": "dest.usage = 'customer'",
     "consumed_qty": "dest.usage = 'production'",
-    "scrapped_qty": "dest.usage = 'inventory' AND m.scrapped",
+    "scrapped_qty": f"dest.usage = 'inventory' AND {_SCRAPPED}",
     "adjusted_out": "NOT (dest.usage IN ('customer', 'production') "
-    "OR (dest.usage = 'inventory' AND m.scrapped))",
+    f"OR (dest.usage = 'inventory' AND {_SCRAPPED}))",
 }
 
 
@@ -131,7 +133,6 @@ class StockRecallLot(models.Model):
                 """
                 SELECT ml.lot_id, %(flows)s
                   FROM stock_move_line ml
-                  JOIN stock_move m ON m.id = ml.move_id
                   JOIN stock_location src ON src.id = ml.location_id
                   JOIN stock_location dest ON dest.id = ml.location_dest_id
                  WHERE ml.lot_id = ANY(%(lot_ids)s) AND ml.state = 'done'

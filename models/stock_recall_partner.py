@@ -4,7 +4,7 @@ from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import SQL, float_compare
 
-from . import evidence
+from . import bulk, evidence
 
 
 class StockRecallPartner(models.Model):
@@ -166,6 +166,33 @@ class StockRecallPartner(models.Model):
             line.returned_qty = sum(products.mapped("returned_qty"))
             line.accounted_qty = sum(products.mapped("accounted_qty"))
             line.recovered_qty = sum(products.mapped("recovered_qty"))
+
+    @api.model
+    def _insert_for_scope(self, recall, partners):
+        """One new line per customer of ``partners`` in ``recall``, inserted in one
+        statement with what the ORM would compute (company, e-mail, no quantities yet: the
+        scope stores them next). A supplier recall adds a thousand customers at once."""
+        if not partners:
+            return self.browse()
+        evidence.check_system_change(self, recall, _("created"))
+        rows = [
+            {
+                "recall_id": recall.id,
+                "company_id": recall.company_id.id,
+                "partner_id": partner.id,
+                "email": partner.email or partner.commercial_partner_id.email,
+                "state": "to_notify",
+                "quantity": 0.0,
+                "returned_qty": 0.0,
+                "accounted_qty": 0.0,
+                "recovered_qty": 0.0,
+            }
+            for partner in partners
+        ]
+        lines = self.browse(bulk.insert(self, rows))
+        recall.invalidate_recordset(["partner_line_ids"], flush=False)
+        recall.modified(["partner_line_ids"])
+        return lines
 
     def _store_quantities(self):
         """Store what :meth:`_compute_quantities` gives, for all these lines in one

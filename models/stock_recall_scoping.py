@@ -184,8 +184,8 @@ class StockRecall(models.Model):
         dropped.sudo().unlink()
         existing = {line.partner_id.id: line.id for line in lines - dropped}
         new_partners = [partner_id for partner_id in in_scope if partner_id not in existing]
-        new_lines = self.env["stock.recall.partner"].create(
-            [{"recall_id": self.id, "partner_id": partner_id} for partner_id in new_partners]
+        new_lines = self.env["stock.recall.partner"]._insert_for_scope(
+            self, self.env["res.partner"].browse(new_partners)
         )
         existing.update(zip(new_partners, new_lines.ids, strict=True))
         return existing
