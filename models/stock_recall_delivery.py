@@ -1,6 +1,7 @@
-from odoo import api, fields, models
+from odoo import _, api, fields, models
 from odoo.tools import SQL
 
+from . import evidence
 from .snapshot_fields import SnapshotMany2one
 
 
@@ -42,12 +43,12 @@ class StockRecallDelivery(models.Model):
         ondelete="restrict",
         help="Empty when the delivery named no partner: such shipments must be chased by hand.",
     )
-    partner_line_id = SnapshotMany2one(
+    partner_line_id = fields.Many2one(
         "stock.recall.partner",
         string="Customer Line",
-        index="btree_not_null",
-        ondelete="set null",
-        help="The customer line this delivery counts for.",
+        compute="_compute_partner_line_id",
+        help="The recall's line of this delivery's customer (none once a customer who was "
+        "never told left the scope).",
     )
     ship_to_partner_id = fields.Many2one(
         "res.partner",
@@ -113,37 +114,52 @@ class StockRecallDelivery(models.Model):
         for delivery in self:
             delivery.net_qty = max(delivery.quantity - delivery.returned_qty, 0.0)
 
+    @api.depends("recall_id.partner_line_ids.partner_id", "partner_id")
+    def _compute_partner_line_id(self):
+        lines = {
+            (line.recall_id.id, line.partner_id.id): line
+            for line in self.recall_id.partner_line_ids
+        }
+        for delivery in self:
+            delivery.partner_line_id = lines.get(
+                (delivery.recall_id.id, delivery.partner_id.id), False
+            )
+
+    @api.model
+    def _lines_query(self, lots):
+        """The done customer delivery lines of these lots (columns ``id``, ``date``,
+        ``move_id``, ``lot_id``, ``product_id``, ``quantity`` in the product's unit and
+        ``customer_id``, the commercial entity of the delivery's partner)."""
+        return SQL(
+            """
+            SELECT ml.id, ml.date, ml.move_id, ml.lot_id, ml.product_id,
+                   ml.quantity_product_uom AS quantity,
+                   ship_to.commercial_partner_id AS customer_id
+              FROM stock_move_line ml
+              JOIN stock_location src ON src.id = ml.location_id
+              JOIN stock_location dest ON dest.id = ml.location_dest_id
+              LEFT JOIN stock_move move ON move.id = ml.move_id
+              LEFT JOIN stock_picking picking ON picking.id = ml.picking_id
+              LEFT JOIN res_partner ship_to
+                ON ship_to.id = COALESCE(picking.partner_id, move.partner_id)
+             WHERE ml.lot_id = ANY(%(lot_ids)s) AND ml.state = 'done'
+               AND ml.company_id = ANY(%(company_ids)s)
+               AND dest.usage = 'customer' AND src.usage != 'customer'
+            """,
+            lot_ids=lots.ids,
+            company_ids=lots._trace_company_ids(),
+        )
+
     @api.model
     def _values_for_lots(self, lots):
         """One value dict per done customer delivery line of these lots, returns netted.
 
-        Read in one query (a recall may ship thousands of lines), in the order of the
-        shipments (date, then move line).
+        Read in one query, in the order of the shipments (date, then move line).
         """
         if not lots:
             return []
         self.env.flush_all()
-        self.env.cr.execute(
-            SQL(
-                """
-                SELECT ml.id, ml.date, ml.move_id, ml.lot_id, ml.product_id,
-                       ml.quantity_product_uom, ship_to.commercial_partner_id
-                  FROM stock_move_line ml
-                  JOIN stock_location src ON src.id = ml.location_id
-                  JOIN stock_location dest ON dest.id = ml.location_dest_id
-                  LEFT JOIN stock_move move ON move.id = ml.move_id
-                  LEFT JOIN stock_picking picking ON picking.id = ml.picking_id
-                  LEFT JOIN res_partner ship_to
-                    ON ship_to.id = COALESCE(picking.partner_id, move.partner_id)
-                 WHERE ml.lot_id = ANY(%(lot_ids)s) AND ml.state = 'done'
-                   AND ml.company_id = ANY(%(company_ids)s)
-                   AND dest.usage = 'customer' AND src.usage != 'customer'
-                 ORDER BY ml.date, ml.id
-                """,
-                lot_ids=lots.ids,
-                company_ids=lots._trace_company_ids(),
-            )
-        )
+        self.env.cr.execute(SQL("%s ORDER BY ml.date, ml.id", self._lines_query(lots)))
         values = [
             {
                 "partner_id": customer_id or False,
@@ -169,6 +185,62 @@ class StockRecallDelivery(models.Model):
             vals["returned_qty"] = returned.get(vals["move_line_id"], 0.0)
             del vals["move_id"]
         return values
+
+    @api.model
+    def _insert_for_scope(self, scope, lots):
+        """Write the deliveries of these lots for the scope version ``scope`` in one
+        ``INSERT … SELECT``: a supplier recall ships tens of thousands of lines, which never
+        need to come through Python. Returns are netted as :meth:`_returned_quantities`
+        allocates them, computed for the few lots that came back. Returns the ids of the
+        customers shipped (commercial entities), in the order of their first delivery.
+        """
+        if not lots:
+            return []
+        returned = self._returned_for_scope(lots)
+        evidence.check_system_change(self, scope.recall_id, _("created"))
+        digits = self._fields["quantity"].get_digits(self.env)[1]
+        self.env.cr.execute(
+            SQL(
+                """
+                WITH inserted AS (
+                    INSERT INTO stock_recall_delivery
+                           (recall_id, scope_id, superseded, partner_id, move_line_id, lot_id,
+                            product_id, quantity, returned_qty, net_qty, date_done)
+                    SELECT %(recall_id)s, %(scope_id)s, FALSE, line.customer_id, line.id,
+                           line.lot_id, line.product_id, ROUND(line.quantity, %(digits)s),
+                           ROUND(COALESCE(back.quantity, 0), %(digits)s),
+                           ROUND(GREATEST(line.quantity - COALESCE(back.quantity, 0), 0),
+                                 %(digits)s),
+                           line.date
+                      FROM (%(lines)s) AS line
+                      LEFT JOIN unnest(%(back_ids)s::int4[], %(back_quantities)s::numeric[])
+                           AS back(id, quantity) ON back.id = line.id
+                     ORDER BY line.date, line.id
+                 RETURNING id, partner_id
+                )
+                SELECT partner_id FROM inserted WHERE partner_id IS NOT NULL
+                 GROUP BY partner_id ORDER BY MIN(id)
+                """,
+                recall_id=scope.recall_id.id,
+                scope_id=scope.id,
+                digits=digits,
+                lines=self._lines_query(lots),
+                back_ids=list(returned),
+                back_quantities=list(returned.values()),
+            )
+        )
+        return [row[0] for row in self.env.cr.fetchall()]
+
+    @api.model
+    def _returned_for_scope(self, lots):
+        """``{delivery line id: quantity}`` of :meth:`_returned_quantities`, for the lots
+        some customer sent back: the others need no allocation."""
+        returned_lots = lots.browse({row[1] for row in self._customer_returns(lots)})
+        return {
+            vals["move_line_id"]: vals["returned_qty"]
+            for vals in self._values_for_lots(returned_lots)
+            if vals["returned_qty"]
+        }
 
     @api.model
     def _returned_quantities(self, deliveries, lots):

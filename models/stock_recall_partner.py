@@ -37,12 +37,11 @@ class StockRecallPartner(models.Model):
         readonly=False,
         help="Where the recall notice is sent.",
     )
-    delivery_ids = fields.One2many(
+    delivery_ids = fields.Many2many(
         "stock.recall.delivery",
-        "partner_line_id",
         string="Deliveries",
-        domain=[("superseded", "=", False)],
-        help="The customer's deliveries of affected lots.",
+        compute="_compute_delivery_ids",
+        help="The customer's deliveries of affected lots, in the current scope.",
     )
     product_line_ids = fields.One2many(
         "stock.recall.partner.product",
@@ -134,6 +133,26 @@ class StockRecallPartner(models.Model):
     def _compute_email(self):
         for line in self:
             line.email = line.partner_id.email or line.partner_id.commercial_partner_id.email
+
+    @api.depends("recall_id", "partner_id")
+    def _compute_delivery_ids(self):
+        """Read in one search for all these lines (the scope invalidates it when it writes
+        new deliveries: ``stock.recall._scope_lines_changed``)."""
+        saved = self.filtered("id")
+        deliveries = self.env["stock.recall.delivery"].search(
+            [
+                ("recall_id", "in", saved.recall_id.ids),
+                ("partner_id", "in", saved.partner_id.ids),
+                ("superseded", "=", False),
+            ]
+        )
+        by_customer = defaultdict(list)
+        for delivery in deliveries:
+            by_customer[delivery.recall_id.id, delivery.partner_id.id].append(delivery.id)
+        for line in self:
+            line.delivery_ids = deliveries.browse(
+                by_customer.get((line.recall_id.id, line.partner_id.id), [])
+            )
 
     @api.depends(
         "product_line_ids.shipped_qty",

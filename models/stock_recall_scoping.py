@@ -86,24 +86,8 @@ class StockRecall(models.Model):
         self._supersede_scope_lines()
         self.write({"scope_id": scope.id})
         self._insert_lot_lines(scope, depths)
-        deliveries = self.env["stock.recall.delivery"]._values_for_lots(scope_lots)
-        partner_lines = self._sync_partner_lines(
-            [vals["partner_id"] for vals in deliveries if vals["partner_id"]]
-        )
-        bulk.insert(
-            self.env["stock.recall.delivery"],
-            [
-                {
-                    **vals,
-                    "recall_id": self.id,
-                    "scope_id": scope.id,
-                    "superseded": False,
-                    "partner_line_id": partner_lines.get(vals["partner_id"]),
-                    "net_qty": max(vals["quantity"] - vals["returned_qty"], 0.0),
-                }
-                for vals in deliveries
-            ],
-        )
+        customers = self.env["stock.recall.delivery"]._insert_for_scope(scope, scope_lots)
+        self._sync_partner_lines(customers)
         self._scope_lines_changed()
         upstream = lots._trace_lots("up") - lots
         self.upstream_lot_ids = upstream
@@ -172,42 +156,22 @@ class StockRecall(models.Model):
     def _sync_partner_lines(self, partner_ids):
         """One line per customer of the current scope (``partner_ids``, commercial
         entities), kept across re-scopes with what the customer did; a customer no longer
-        in scope and never told is dropped. Returns ``{partner id: customer line id}``."""
+        in scope and never told is dropped."""
         in_scope = dict.fromkeys(partner_ids)
         lines = self.partner_line_ids
         dropped = lines.filtered(
             lambda line: line.partner_id.id not in in_scope and line.state == "to_notify"
         )
-        self._detach_deliveries(dropped)
         # sudo: Recall Managers may not delete customer lines; a customer no longer in
         # scope that was never told is no evidence (system mode still required)
         dropped.sudo().unlink()
-        existing = {line.partner_id.id: line.id for line in lines - dropped}
-        new_partners = [partner_id for partner_id in in_scope if partner_id not in existing]
-        new_lines = self.env["stock.recall.partner"]._insert_for_scope(
-            self, self.env["res.partner"].browse(new_partners)
+        existing = set((lines - dropped).partner_id.ids)
+        self.env["stock.recall.partner"]._insert_for_scope(
+            self,
+            self.env["res.partner"].browse(
+                partner_id for partner_id in in_scope if partner_id not in existing
+            ),
         )
-        existing.update(zip(new_partners, new_lines.ids, strict=True))
-        return existing
-
-    def _detach_deliveries(self, partner_lines):
-        """The older versions' deliveries of customer lines about to be deleted no longer
-        count for a customer line (their column has no foreign key to do it)."""
-        if not partner_lines:
-            return
-        deliveries = self.env["stock.recall.delivery"]
-        deliveries.flush_model(["partner_line_id"])
-        self.env.cr.execute(
-            SQL(
-                "UPDATE stock_recall_delivery SET partner_line_id = NULL "
-                "WHERE partner_line_id = ANY(%s) RETURNING id",
-                partner_lines.ids,
-            )
-        )
-        deliveries.browse(row[0] for row in self.env.cr.fetchall()).invalidate_recordset(
-            ["partner_line_id"], flush=False
-        )
-        partner_lines.invalidate_recordset(["delivery_ids"], flush=False)
 
     # ------------------------------------------------------------------
     # Quantities, per customer and product, then per product
