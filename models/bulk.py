@@ -9,7 +9,27 @@ the caches of the inverse relations and marks the stored fields that depend on w
 written (``modified``).
 """
 
+from contextlib import contextmanager
+
 from odoo.tools import SQL
+
+
+@contextmanager
+def without_jit(cr):
+    """Run the block with PostgreSQL's JIT compiler off, in this transaction only.
+
+    PostgreSQL compiles a statement to machine code when the planner's cost estimate is
+    high (``jit_above_cost``). A recall's scope joins ten thousand lots to their move lines
+    and stock in a few statements: the planner overestimates their rows a hundredfold, and
+    compiling them took longer (about a second on the benchmark) than running them.
+    """
+    cr.execute("SELECT current_setting('jit')")
+    previous = cr.fetchone()[0]
+    cr.execute("SET LOCAL jit = off")
+    try:
+        yield
+    finally:
+        cr.execute(SQL("SELECT set_config('jit', %s, true)", previous))
 
 
 def _column(field, value):

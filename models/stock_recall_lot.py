@@ -1,12 +1,13 @@
-from odoo import api, fields, models
-from odoo.tools import SQL, float_is_zero
+from odoo import _, api, fields, models
+from odoo.tools import SQL
 
+from . import evidence
 from .snapshot_fields import SnapshotMany2one
 
+# The move is read for the few lines that leave to an inventory location only.
+_SCRAPPED = "EXISTS (SELECT 1 FROM stock_move m WHERE m.id = ml.move_id AND m.scrapped)"
 # Mass-balance columns: done move lines crossing the boundary of internal locations, by the
 # usage of the location on the other side (and whether the move is a scrap).
-# the move is read for the few lines that leave to an inventory location only
-_SCRAPPED = "EXISTS (SELECT 1 FROM stock_move m WHERE m.id = ml.move_id AND m.scrapped)"
 _FLOWS_IN = {
     "received_qty": "src.usage = 'supplier'",
     "produced_qty": "src.usage = 'production'",
@@ -20,6 +21,10 @@ _FLOWS_OUT = {
     "adjusted_out": "NOT (dest.usage IN ('customer', 'production') "
     f"OR (dest.usage = 'inventory' AND {_SCRAPPED}))",
 }
+# the stored flow columns; the gap is what came in minus what went out and what is left
+_FLOW_COLUMNS = [name for name in (*_FLOWS_IN, *_FLOWS_OUT) if not name.startswith("adjusted")]
+_BALANCE_IN = [*_FLOWS_IN]
+_BALANCE_OUT = [name for name in _FLOWS_OUT if name != "adjusted_out"]
 
 
 class StockRecallLot(models.Model):
@@ -103,123 +108,125 @@ class StockRecallLot(models.Model):
     )
 
     @api.model
-    def _mass_balance(self, lots, products=None):
-        """``{lot_id: values}`` of the mass-balance columns of these lots, in one query each.
+    def _insert_for_scope(self, scope, depths):
+        """One line per lot of ``{lot id: depth}`` for the scope version ``scope``, with
+        its mass balance, in one ``INSERT … SELECT``: a supplier recall balances ten
+        thousand lots, whose flows and stock are summed where they are, in PostgreSQL.
 
         Only the moves and stock of the trace's companies count (a recall's own company):
-        a lot shared between companies balances separately in each. ``products``: the
-        :meth:`_lot_products` of these lots, when the caller already has them.
+        a lot shared between companies balances separately in each. Lines are written in
+        the order of their depth, then lot.
         """
-        if not lots:
-            return {}
+        if not depths:
+            return
+        evidence.check_system_change(self, scope.recall_id, _("created"))
         self.env.flush_all()
-        flows = [
-            SQL(
-                "COALESCE(SUM(ml.quantity_product_uom) FILTER (WHERE dest.usage = 'internal' "
-                "AND %s), 0)",
-                SQL(condition),
-            )
-            for condition in _FLOWS_IN.values()
-        ] + [
-            SQL(
-                "COALESCE(SUM(ml.quantity_product_uom) FILTER (WHERE src.usage = 'internal' "
-                "AND %s), 0)",
-                SQL(condition),
-            )
-            for condition in _FLOWS_OUT.values()
-        ]
-        self.env.cr.execute(
-            SQL(
-                """
-                SELECT ml.lot_id, %(flows)s
-                  FROM stock_move_line ml
-                  JOIN stock_location src ON src.id = ml.location_id
-                  JOIN stock_location dest ON dest.id = ml.location_dest_id
-                 WHERE ml.lot_id = ANY(%(lot_ids)s) AND ml.state = 'done'
-                   AND ml.company_id = ANY(%(company_ids)s)
-                   AND (src.usage = 'internal') <> (dest.usage = 'internal')
-                 GROUP BY ml.lot_id
-                """,
-                flows=SQL(", ").join(flows),
-                lot_ids=lots.ids,
-                company_ids=lots._trace_company_ids(),
-            )
-        )
-        names = list(_FLOWS_IN) + list(_FLOWS_OUT)
-        moved = {row[0]: dict(zip(names, row[1:], strict=True)) for row in self.env.cr.fetchall()}
-        stock = self._on_hand(lots)
-        products = products or self._lot_products(lots)
-        result = {}
-        for lot_id in lots.ids:
-            flow = moved.get(lot_id, dict.fromkeys(names, 0.0))
-            on_hand, locations = stock.get(lot_id, (0.0, ""))
-            adjusted = flow.pop("adjusted_in") - flow.pop("adjusted_out")
-            gap = (
-                flow["received_qty"]
-                + flow["produced_qty"]
-                + flow["returned_qty"]
-                + adjusted
-                - on_hand
-                - flow["shipped_qty"]
-                - flow["consumed_qty"]
-                - flow["scrapped_qty"]
-            )
-            rounding = products[lot_id][1]
-            result[lot_id] = {
-                **flow,
-                "adjusted_qty": adjusted,
-                "on_hand_qty": on_hand,
-                "on_hand_locations": locations,
-                "mass_balance_gap": gap,
-                "has_mass_balance_gap": not float_is_zero(gap, precision_rounding=rounding),
-            }
-        return result
+        lots = self.env["stock.lot"].with_context(active_test=False).browse(depths)
+        ordered = sorted(depths.items(), key=lambda item: (item[1], item[0]))
+        digits = self._fields["received_qty"].get_digits(self.env)[1]
 
-    @api.model
-    def _lot_products(self, lots):
-        """``{lot_id: (product id, rounding of the product's unit)}``, in one query."""
-        self.env["stock.lot"].flush_model(["product_id"])
+        def rounded(expression):
+            return SQL("ROUND(%s, %s)", SQL(expression), digits)
+
         self.env.cr.execute(
             SQL(
                 """
-                SELECT lot.id, lot.product_id, uom.rounding
-                  FROM stock_lot lot
+                INSERT INTO stock_recall_lot
+                       (recall_id, scope_id, superseded, lot_id, product_id, depth,
+                        %(flow_columns)s, adjusted_qty, on_hand_qty, on_hand_locations,
+                        mass_balance_gap, has_mass_balance_gap)
+                SELECT %(recall_id)s, %(scope_id)s, FALSE, scope.lot_id, lot.product_id,
+                       scope.depth, %(flow_values)s, %(adjusted)s, %(on_hand)s,
+                       stock.locations, %(gap)s, ROUND(ABS(balance.gap) / uom.rounding) <> 0
+                  FROM unnest(%(lot_ids)s::int4[], %(depths)s::int4[])
+                       WITH ORDINALITY AS scope(lot_id, depth, position)
+                  JOIN stock_lot lot ON lot.id = scope.lot_id
                   JOIN product_product product ON product.id = lot.product_id
                   JOIN product_template template ON template.id = product.product_tmpl_id
                   JOIN uom_uom uom ON uom.id = template.uom_id
-                 WHERE lot.id = ANY(%(lot_ids)s)
+                  LEFT JOIN (%(flows)s) AS flow ON flow.lot_id = scope.lot_id
+                  LEFT JOIN (%(stock)s) AS stock ON stock.lot_id = scope.lot_id
+                 CROSS JOIN LATERAL (
+                       SELECT %(gap_expression)s AS gap
+                 ) AS balance
+                 ORDER BY scope.position
                 """,
-                lot_ids=lots.ids,
+                flow_columns=SQL(", ").join(SQL.identifier(name) for name in _FLOW_COLUMNS),
+                flow_values=SQL(", ").join(
+                    rounded(f"COALESCE(flow.{name}, 0)") for name in _FLOW_COLUMNS
+                ),
+                adjusted=rounded("COALESCE(flow.adjusted_in, 0) - COALESCE(flow.adjusted_out, 0)"),
+                on_hand=rounded("COALESCE(stock.quantity, 0)"),
+                gap=rounded("balance.gap"),
+                gap_expression=SQL(
+                    " + ".join(f"COALESCE(flow.{name}, 0)" for name in _BALANCE_IN)
+                    + " - COALESCE(flow.adjusted_out, 0) - COALESCE(stock.quantity, 0) - "
+                    + " - ".join(f"COALESCE(flow.{name}, 0)" for name in _BALANCE_OUT)
+                ),
+                recall_id=scope.recall_id.id,
+                scope_id=scope.id,
+                lot_ids=[lot_id for lot_id, _depth in ordered],
+                depths=[depth for _lot_id, depth in ordered],
+                flows=self._flows_query(lots),
+                stock=self._stock_query(lots),
             )
         )
-        return {
-            lot_id: (product_id, rounding)
-            for lot_id, product_id, rounding in self.env.cr.fetchall()
-        }
 
     @api.model
-    def _on_hand(self, lots):
-        """``{lot_id: (quantity, 'Location: qty; ...')}`` in internal locations of the
-        trace's companies."""
-        self.env.cr.execute(
+    def _flows_query(self, lots):
+        """Per lot, the done move lines that crossed the boundary of internal locations,
+        summed by the usage of the location on the other side (``_FLOWS_IN``,
+        ``_FLOWS_OUT``), in the product's unit."""
+        flows = [
             SQL(
-                """
-                SELECT quant.lot_id, loc.complete_name, SUM(quant.quantity)
-                  FROM stock_quant quant
-                  JOIN stock_location loc ON loc.id = quant.location_id
-                 WHERE quant.lot_id = ANY(%(lot_ids)s) AND loc.usage = 'internal'
-                   AND quant.company_id = ANY(%(company_ids)s)
-                 GROUP BY quant.lot_id, loc.complete_name
-                HAVING SUM(quant.quantity) <> 0
-                 ORDER BY quant.lot_id, loc.complete_name
-                """,
-                lot_ids=lots.ids,
-                company_ids=lots._trace_company_ids(),
+                "COALESCE(SUM(ml.quantity_product_uom) FILTER (WHERE %s AND %s), 0) AS %s",
+                SQL(side),
+                SQL(condition),
+                SQL.identifier(name),
             )
+            for side, conditions in (
+                ("dest.usage = 'internal'", _FLOWS_IN),
+                ("src.usage = 'internal'", _FLOWS_OUT),
+            )
+            for name, condition in conditions.items()
+        ]
+        return SQL(
+            """
+            SELECT ml.lot_id, %(flows)s
+              FROM stock_move_line ml
+              JOIN stock_location src ON src.id = ml.location_id
+              JOIN stock_location dest ON dest.id = ml.location_dest_id
+             WHERE ml.lot_id = ANY(%(lot_ids)s) AND ml.state = 'done'
+               AND ml.company_id = ANY(%(company_ids)s)
+               AND (src.usage = 'internal') <> (dest.usage = 'internal')
+             GROUP BY ml.lot_id
+            """,
+            flows=SQL(", ").join(flows),
+            lot_ids=lots.ids,
+            company_ids=lots._trace_company_ids(),
         )
-        result = {}
-        for lot_id, location, quantity in self.env.cr.fetchall():
-            total, text = result.get(lot_id, (0.0, ""))
-            entry = f"{location}: {quantity:g}"
-            result[lot_id] = (total + quantity, f"{text}; {entry}" if text else entry)
-        return result
+
+    @api.model
+    def _stock_query(self, lots):
+        """Per lot, the quantity in internal locations of the trace's companies and where
+        it is (``Location: quantity; …``, by location)."""
+        return SQL(
+            """
+            SELECT lot_id, SUM(quantity) AS quantity,
+                   string_agg(name || ': ' || CASE WHEN quantity = TRUNC(quantity)
+                                                   THEN TRUNC(quantity)::text
+                                                   ELSE RTRIM(quantity::text, '0') END,
+                              '; ' ORDER BY name) AS locations
+              FROM (SELECT quant.lot_id, COALESCE(loc.complete_name, loc.name) AS name,
+                           SUM(quant.quantity) AS quantity
+                      FROM stock_quant quant
+                      JOIN stock_location loc ON loc.id = quant.location_id
+                     WHERE quant.lot_id = ANY(%(lot_ids)s) AND loc.usage = 'internal'
+                       AND quant.company_id = ANY(%(company_ids)s)
+                     GROUP BY quant.lot_id, 2
+                    HAVING SUM(quant.quantity) <> 0) AS per_location
+             GROUP BY lot_id
+            """,
+            lot_ids=lots.ids,
+            company_ids=lots._trace_company_ids(),
+        )

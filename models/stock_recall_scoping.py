@@ -18,45 +18,50 @@ class StockRecall(models.Model):
         self._check_recall_manager()
         self._check_state(("draft", "scoped", "in_progress"), _("scoped"))
         for recall in evidence.system(self):
-            started_at, started = fields.Datetime.now(), time.perf_counter()
-            if not recall.scope_started_at:
-                recall.write(
-                    {
-                        "scope_started_at": started_at,
-                        "scope_move_line_mark": recall._last_move_line_id(),
-                    }
-                )
-            # a recall traces, counts and balances within its own company (and shared lots)
-            scope = recall.with_context(trace_company_ids=recall.company_id.ids)._fill_scope()
-            seconds = time.perf_counter() - started
-            recall.write(
-                {
-                    "scoped_at": fields.Datetime.now(),
-                    "scope_seconds": seconds,
-                    "state": "scoped" if recall.state == "draft" else recall.state,
-                }
-            )
-            scope.write(
-                {
-                    "scope_seconds": seconds,
-                    "lot_count": recall.affected_lot_count,
-                    "delivery_count": recall.delivery_count,
-                    "customer_count": recall.customer_count,
-                    "mass_balance_gap_count": recall.mass_balance_gap_count,
-                }
-            )
-            recall.message_post(
-                body=_(
-                    "Scope computed in %(seconds).3f s: %(lots)s lots, %(deliveries)s "
-                    "deliveries, %(customers)s customers, %(gaps)s mass-balance gaps.",
-                    seconds=recall.scope_seconds,
-                    lots=recall.affected_lot_count,
-                    deliveries=recall.delivery_count,
-                    customers=recall.customer_count,
-                    gaps=recall.mass_balance_gap_count,
-                )
-            )
+            with bulk.without_jit(self.env.cr):
+                recall._compute_scope()
         return True
+
+    def _compute_scope(self):
+        """Compute a new scope version of this recall, timed, and say so in its chatter."""
+        started_at, started = fields.Datetime.now(), time.perf_counter()
+        if not self.scope_started_at:
+            self.write(
+                {
+                    "scope_started_at": started_at,
+                    "scope_move_line_mark": self._last_move_line_id(),
+                }
+            )
+        # a recall traces, counts and balances within its own company (and shared lots)
+        scope = self.with_context(trace_company_ids=self.company_id.ids)._fill_scope()
+        seconds = time.perf_counter() - started
+        self.write(
+            {
+                "scoped_at": fields.Datetime.now(),
+                "scope_seconds": seconds,
+                "state": "scoped" if self.state == "draft" else self.state,
+            }
+        )
+        scope.write(
+            {
+                "scope_seconds": seconds,
+                "lot_count": self.affected_lot_count,
+                "delivery_count": self.delivery_count,
+                "customer_count": self.customer_count,
+                "mass_balance_gap_count": self.mass_balance_gap_count,
+            }
+        )
+        self.message_post(
+            body=_(
+                "Scope computed in %(seconds).3f s: %(lots)s lots, %(deliveries)s "
+                "deliveries, %(customers)s customers, %(gaps)s mass-balance gaps.",
+                seconds=self.scope_seconds,
+                lots=self.affected_lot_count,
+                deliveries=self.delivery_count,
+                customers=self.customer_count,
+                gaps=self.mass_balance_gap_count,
+            )
+        )
 
     def _last_move_line_id(self):
         self.env["stock.move.line"].flush_model()
@@ -85,7 +90,7 @@ class StockRecall(models.Model):
         )
         self._supersede_scope_lines()
         self.write({"scope_id": scope.id})
-        self._insert_lot_lines(scope, depths)
+        self.env["stock.recall.lot"]._insert_for_scope(scope, depths)
         customers = self.env["stock.recall.delivery"]._insert_for_scope(scope, scope_lots)
         self._sync_partner_lines(customers)
         self._scope_lines_changed()
@@ -121,27 +126,6 @@ class StockRecall(models.Model):
             )
             model.browse(ids).invalidate_recordset(fnames)
         self._scope_lines_changed()
-
-    def _insert_lot_lines(self, scope, depths):
-        """One ``stock.recall.lot`` per lot of ``{lot_id: depth}``, with its mass balance."""
-        lots = self.env["stock.lot"].with_context(active_test=False).browse(depths)
-        products = self.env["stock.recall.lot"]._lot_products(lots)
-        balances = self.env["stock.recall.lot"]._mass_balance(lots, products)
-        bulk.insert(
-            self.env["stock.recall.lot"],
-            [
-                {
-                    "recall_id": self.id,
-                    "scope_id": scope.id,
-                    "superseded": False,
-                    "lot_id": lot_id,
-                    "product_id": products[lot_id][0],
-                    "depth": depth,
-                    **balances[lot_id],
-                }
-                for lot_id, depth in sorted(depths.items(), key=lambda item: (item[1], item[0]))
-            ],
-        )
 
     def _scope_lines_changed(self):
         """After lines were written in SQL: forget the cached relations to them (recall,
