@@ -148,3 +148,40 @@ class TestRecallScopeSetBased(TraceabilityCase):
         with self.assertRaises(IntegrityError), mute_logger("odoo.sql_db"):
             with self.env.cr.savepoint():
                 delivery.product_id.sudo().unlink()
+
+    def test_each_lot_line_balances_its_flows_against_its_stock(self):
+        stock = (
+            self.env["stock.warehouse"]
+            .search([("company_id", "=", self.company.id)], limit=1)
+            .lot_stock_id
+        )
+        shelf = self.env["stock.location"].create({"name": "Shelf B", "location_id": stock.id})
+        # 2.5 kg of FLOUR-2 found on a shelf, with no move that brought them there
+        self.env["stock.quant"]._update_available_quantity(
+            self.flour.product_variant_id, shelf, 2.5, lot_id=self.flour_2
+        )
+        recall = self._recall(self.flour_2)
+        lines = {line.lot_id: line for line in recall.recall_lot_ids}
+        flour = lines[self.flour_2]
+        self.assertEqual(
+            (flour.depth, flour.received_qty, flour.consumed_qty, flour.shipped_qty),
+            (0, 100.0, 25.0, 0.0),
+        )
+        self.assertEqual(flour.on_hand_qty, 77.5)
+        self.assertEqual(
+            flour.on_hand_locations, f"{stock.complete_name}: 75; {shelf.complete_name}: 2.5"
+        )
+        self.assertEqual((flour.mass_balance_gap, flour.has_mass_balance_gap), (-2.5, True))
+        biscuit = lines[self.biscuit_2]
+        self.assertEqual(
+            (
+                biscuit.depth,
+                biscuit.produced_qty,
+                biscuit.shipped_qty,
+                biscuit.returned_qty,
+                biscuit.on_hand_qty,
+            ),
+            (2, 10.0, 7.0, 2.0, 5.0),
+        )
+        self.assertEqual((biscuit.mass_balance_gap, biscuit.has_mass_balance_gap), (0.0, False))
+        self.assertEqual(recall.mass_balance_gap_count, 1)
