@@ -2,7 +2,7 @@
     "name": "Lot Traceability & Recall",
     "summary": "Lot genealogy, set-based trace engine, quality holds and recalls "
     "for food, pharma and chemical manufacturers",
-    "version": "18.0.1.1.0",
+    "version": "18.0.1.2.0",
     "category": "Inventory/Inventory",
     "license": "LGPL-3",
     "author": "stock_lot_traceability contributors",

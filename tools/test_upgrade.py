@@ -40,6 +40,8 @@ COUNTED = [
     "stock.recall",
     "stock.recall.lot",
     "stock.recall.partner",
+    "stock.recall.delivery",
+    "stock.recall.partner.product",
     "stock.lot.hold",
     "stock.lot.link",
     "stock.lot.test.result",
@@ -58,6 +60,10 @@ for lot in env["stock.lot"].search([("name", "in", {TRACED_LOTS!r})], order="nam
     for direction in ("down", "up"):
         reached = env["stock.lot"].browse(list(lot._trace(direction)))
         answer[f"trace {{direction}} {{lot.name}}"] = sorted(reached.mapped("name"))
+deliveries = env["stock.recall.delivery"].search([("superseded", "=", False)])
+answer["customer lines of the deliveries"] = sorted(
+    [delivery.id, delivery.partner_line_id.id] for delivery in deliveries
+)
 print("SLT-PROBE " + json.dumps(answer, sort_keys=True))
 """
 
@@ -145,6 +151,17 @@ def compare(before, after):
     return problems
 
 
+# the foreign keys the scope lines keep from 18.0.1.2.0 (models/snapshot_fields.py)
+SCOPE_LINE_FOREIGN_KEYS = [
+    ("stock_recall_delivery", "recall_id"),
+    ("stock_recall_delivery", "partner_id"),
+    ("stock_recall_lot", "recall_id"),
+    ("stock_recall_lot", "lot_id"),
+    ("stock_recall_partner_product", "partner_line_id"),
+    ("stock_recall_partner_product", "accounted_by_id"),
+]
+
+
 def check_migrations(from_version, demo):
     """The effect of each migration between the two versions."""
     problems = []
@@ -156,6 +173,25 @@ def check_migrations(from_version, demo):
         )
         if quarantine != "Quarantine":
             problems.append("18.0.1.1.0: the demo's Quarantine location has no XML id")
+    if version_key(from_version) < (18, 0, 1, 2, 0):
+        column = value(
+            DB_NAME,
+            """SELECT COUNT(*) FROM information_schema.columns
+                WHERE table_name = 'stock_recall_delivery' AND column_name = 'partner_line_id'""",
+        )
+        if column != "0":
+            problems.append("18.0.1.2.0: stock_recall_delivery.partner_line_id is still there")
+        keys = value(
+            DB_NAME,
+            """SELECT string_agg(conname, ', ' ORDER BY conname) FROM pg_constraint
+                WHERE contype = 'f' AND conrelid IN ('stock_recall_delivery'::regclass,
+                      'stock_recall_lot'::regclass, 'stock_recall_partner_product'::regclass)""",
+        )
+        expected = ", ".join(
+            sorted(f"{table}_{column}_fkey" for table, column in SCOPE_LINE_FOREIGN_KEYS)
+        )
+        if keys != expected:
+            problems.append(f"18.0.1.2.0: the scope lines' foreign keys are {keys}, not {expected}")
     return problems
 
 
