@@ -11,10 +11,7 @@ the customer of a delivery, the customer line of a customer's product. A
 - a done move line: Odoo refuses to delete it (``stock.move.line``);
 - a lot or a product: a recall's lot lines keep their lot's key, and a lot keeps its
   product's;
-- a scope version: deleted only with its recall, which deletes the lines;
-- a recall's customer line: deleted only with the recall, or, for a customer who left the
-  scope before being told, after its deliveries were detached from it
-  (``stock.recall._sync_partner_lines``).
+- a scope version: deleted only with its recall, which deletes the lines.
 
 A related field stored on a line (a customer product's recall and customer) copies a key
 the line already holds through another: it needs none either.
