@@ -1,10 +1,14 @@
+from unittest.mock import patch
+
 from psycopg2 import IntegrityError
+from psycopg2.errors import DivisionByZero
 
 from odoo import Command
 from odoo.exceptions import UserError
 from odoo.tests import tagged
 from odoo.tools import float_is_zero, mute_logger
 
+from ..models import bulk
 from .common import TraceabilityCase
 
 
@@ -185,3 +189,25 @@ class TestRecallScopeSetBased(TraceabilityCase):
         )
         self.assertEqual((biscuit.mass_balance_gap, biscuit.has_mass_balance_gap), (0.0, False))
         self.assertEqual(recall.mass_balance_gap_count, 1)
+
+    def test_the_scope_turns_jit_off_for_itself_only(self):
+        self.env.cr.execute("SET LOCAL jit = on")
+        seen = []
+        lot_model = type(self.env["stock.recall.lot"])
+        insert = lot_model._insert_for_scope
+
+        def spy(model, scope, depths):
+            model.env.cr.execute("SHOW jit")
+            seen.append(model.env.cr.fetchone()[0])
+            return insert(model, scope, depths)
+
+        with patch.object(lot_model, "_insert_for_scope", spy):
+            self._recall(self.flour_2)
+        self.env.cr.execute("SHOW jit")
+        self.assertEqual((seen, self.env.cr.fetchone()[0]), (["off"], "on"))
+        # an error inside reaches the caller as itself, for Odoo to retry or report it
+        with self.assertRaises(DivisionByZero), mute_logger("odoo.sql_db"):
+            with self.env.cr.savepoint(), bulk.without_jit(self.env.cr):
+                self.env.cr.execute("SELECT 1 / 0")
+        self.env.cr.execute("SHOW jit")
+        self.assertEqual(self.env.cr.fetchone()[0], "on")
