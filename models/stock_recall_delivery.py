@@ -126,28 +126,39 @@ class StockRecallDelivery(models.Model):
             )
 
     @api.model
-    def _lines_query(self, lots):
-        """The done customer delivery lines of these lots (columns ``id``, ``date``,
-        ``move_id``, ``lot_id``, ``product_id``, ``quantity`` in the product's unit and
-        ``customer_id``, the commercial entity of the delivery's partner)."""
+    def _lines_query(self, lots, returns=False):
+        """The done move lines of these lots to a customer location (deliveries) or, with
+        ``returns``, out of one (returns), with their customer. Columns: ``id``, ``date``,
+        ``move_id``, ``origin_move_id`` (the delivery a return was made from), ``lot_id``,
+        ``product_id``, ``quantity`` (in the product's unit) and ``customer_id`` (the
+        commercial entity of the picking's partner, else of the move's)."""
+        if returns:
+            direction = SQL(
+                """src.usage = 'customer' AND dest.usage != 'customer'
+                   -- the few returns of thousands of lots, found in the lot index alone
+                   AND ml.location_id = ANY(ARRAY(
+                       SELECT id FROM stock_location WHERE usage = 'customer'))"""
+            )
+        else:
+            direction = SQL("dest.usage = 'customer' AND src.usage != 'customer'")
         return SQL(
             """
-            SELECT ml.id, ml.date, ml.move_id, ml.lot_id, ml.product_id,
-                   ml.quantity_product_uom AS quantity,
-                   ship_to.commercial_partner_id AS customer_id
+            SELECT ml.id, ml.date, ml.move_id, move.origin_returned_move_id AS origin_move_id,
+                   ml.lot_id, ml.product_id, ml.quantity_product_uom AS quantity,
+                   customer.commercial_partner_id AS customer_id
               FROM stock_move_line ml
               JOIN stock_location src ON src.id = ml.location_id
               JOIN stock_location dest ON dest.id = ml.location_dest_id
               LEFT JOIN stock_move move ON move.id = ml.move_id
               LEFT JOIN stock_picking picking ON picking.id = ml.picking_id
-              LEFT JOIN res_partner ship_to
-                ON ship_to.id = COALESCE(picking.partner_id, move.partner_id)
+              LEFT JOIN res_partner customer
+                ON customer.id = COALESCE(picking.partner_id, move.partner_id)
              WHERE ml.lot_id = ANY(%(lot_ids)s) AND ml.state = 'done'
-               AND ml.company_id = ANY(%(company_ids)s)
-               AND dest.usage = 'customer' AND src.usage != 'customer'
+               AND ml.company_id = ANY(%(company_ids)s) AND %(direction)s
             """,
             lot_ids=lots.ids,
             company_ids=lots._trace_company_ids(),
+            direction=direction,
         )
 
     @api.model
@@ -159,7 +170,13 @@ class StockRecallDelivery(models.Model):
         if not lots:
             return []
         self.env.flush_all()
-        self.env.cr.execute(SQL("%s ORDER BY ml.date, ml.id", self._lines_query(lots)))
+        self.env.cr.execute(
+            SQL(
+                "SELECT line.id, line.date, line.move_id, line.lot_id, line.product_id, "
+                "line.quantity, line.customer_id FROM (%s) AS line ORDER BY line.date, line.id",
+                self._lines_query(lots),
+            )
+        )
         values = [
             {
                 "partner_id": customer_id or False,
@@ -292,26 +309,9 @@ class StockRecallDelivery(models.Model):
         self.env.flush_all()
         self.env.cr.execute(
             SQL(
-                """
-                SELECT COALESCE(partner.commercial_partner_id, partner.id), ml.lot_id,
-                       move.origin_returned_move_id, ml.quantity_product_uom
-                  FROM stock_move_line ml
-                  JOIN stock_move move ON move.id = ml.move_id
-                  JOIN stock_location src ON src.id = ml.location_id
-                  JOIN stock_location dest ON dest.id = ml.location_dest_id
-                  LEFT JOIN stock_picking picking ON picking.id = ml.picking_id
-                  LEFT JOIN res_partner partner
-                    ON partner.id = COALESCE(picking.partner_id, move.partner_id)
-                 WHERE ml.lot_id = ANY(%(lot_ids)s) AND ml.state = 'done'
-                   AND ml.company_id = ANY(%(company_ids)s)
-                   AND src.usage = 'customer' AND dest.usage != 'customer'
-                   -- the few returns of thousands of lots, found in the lot index alone
-                   AND ml.location_id = ANY(ARRAY(
-                       SELECT id FROM stock_location WHERE usage = 'customer'))
-                 ORDER BY ml.date, ml.id
-                """,
-                lot_ids=lots.ids,
-                company_ids=lots._trace_company_ids(),
+                "SELECT line.customer_id, line.lot_id, line.origin_move_id, line.quantity "
+                "FROM (%s) AS line ORDER BY line.date, line.id",
+                self._lines_query(lots, returns=True),
             )
         )
         return self.env.cr.fetchall()

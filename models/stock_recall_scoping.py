@@ -350,30 +350,19 @@ class StockRecall(models.Model):
         if not lots:
             return {}, {}
         self.env.flush_all()
+        lots = lots.with_context(trace_company_ids=self.company_id.ids)
         self.env.cr.execute(
             SQL(
                 """
-                SELECT COALESCE(partner.commercial_partner_id, partner.id), ml.product_id,
-                       COALESCE(SUM(ml.quantity_product_uom) FILTER (WHERE ml.id <= %(mark)s), 0),
-                       COALESCE(SUM(ml.quantity_product_uom) FILTER (WHERE ml.id > %(mark)s), 0)
-                  FROM stock_move_line ml
-                  JOIN stock_move move ON move.id = ml.move_id
-                  JOIN stock_location src ON src.id = ml.location_id
-                  JOIN stock_location dest ON dest.id = ml.location_dest_id
-                  LEFT JOIN stock_picking picking ON picking.id = ml.picking_id
-                  JOIN res_partner partner
-                    ON partner.id = COALESCE(picking.partner_id, move.partner_id)
-                 WHERE ml.lot_id = ANY(%(lot_ids)s) AND ml.state = 'done'
-                   AND ml.company_id = %(company_id)s
-                   AND src.usage = 'customer' AND dest.usage != 'customer'
-                   -- the few returns of thousands of lots, found in the lot index alone
-                   AND ml.location_id = ANY(ARRAY(
-                       SELECT id FROM stock_location WHERE usage = 'customer'))
+                SELECT line.customer_id, line.product_id,
+                       COALESCE(SUM(line.quantity) FILTER (WHERE line.id <= %(mark)s), 0),
+                       COALESCE(SUM(line.quantity) FILTER (WHERE line.id > %(mark)s), 0)
+                  FROM (%(lines)s) AS line
+                 WHERE line.customer_id IS NOT NULL
                  GROUP BY 1, 2
                 """,
                 mark=self.scope_move_line_mark,
-                lot_ids=lots.ids,
-                company_id=self.company_id.id,
+                lines=self.env["stock.recall.delivery"]._lines_query(lots, returns=True),
             )
         )
         before, since = {}, {}
