@@ -21,10 +21,13 @@ _FLOWS_OUT = {
     "adjusted_out": "NOT (dest.usage IN ('customer', 'production') "
     f"OR (dest.usage = 'inventory' AND {_SCRAPPED}))",
 }
-# the stored flow columns; the gap is what came in minus what went out and what is left
+# the flows stored as they are (the adjustments are stored as one net quantity)
 _FLOW_COLUMNS = [name for name in (*_FLOWS_IN, *_FLOWS_OUT) if not name.startswith("adjusted")]
-_BALANCE_IN = [*_FLOWS_IN]
-_BALANCE_OUT = [name for name in _FLOWS_OUT if name != "adjusted_out"]
+# what came in, minus what went out and what is left
+_GAP = (
+    "f.received_qty + f.produced_qty + f.returned_qty + f.adjusted_in - f.adjusted_out"
+    " - f.on_hand_qty - f.shipped_qty - f.consumed_qty - f.scrapped_qty"
+)
 
 
 class StockRecallLot(models.Model):
@@ -146,23 +149,25 @@ class StockRecallLot(models.Model):
                   JOIN uom_uom uom ON uom.id = template.uom_id
                   LEFT JOIN (%(flows)s) AS flow ON flow.lot_id = scope.lot_id
                   LEFT JOIN (%(stock)s) AS stock ON stock.lot_id = scope.lot_id
-                 CROSS JOIN LATERAL (
-                       SELECT %(gap_expression)s AS gap
-                 ) AS balance
+                 CROSS JOIN LATERAL (SELECT %(zero_if_none)s) AS f
+                 CROSS JOIN LATERAL (SELECT %(gap_expression)s AS gap) AS balance
                  ORDER BY scope.position
                 """,
                 flow_columns=SQL(", ").join(SQL.identifier(name) for name in _FLOW_COLUMNS),
-                flow_values=SQL(", ").join(
-                    rounded(f"COALESCE(flow.{name}, 0)") for name in _FLOW_COLUMNS
-                ),
-                adjusted=rounded("COALESCE(flow.adjusted_in, 0) - COALESCE(flow.adjusted_out, 0)"),
-                on_hand=rounded("COALESCE(stock.quantity, 0)"),
+                flow_values=SQL(", ").join(rounded(f"f.{name}") for name in _FLOW_COLUMNS),
+                adjusted=rounded("f.adjusted_in - f.adjusted_out"),
+                on_hand=rounded("f.on_hand_qty"),
                 gap=rounded("balance.gap"),
-                gap_expression=SQL(
-                    " + ".join(f"COALESCE(flow.{name}, 0)" for name in _BALANCE_IN)
-                    + " - COALESCE(flow.adjusted_out, 0) - COALESCE(stock.quantity, 0) - "
-                    + " - ".join(f"COALESCE(flow.{name}, 0)" for name in _BALANCE_OUT)
+                zero_if_none=SQL(
+                    ", ".join(
+                        [
+                            f"COALESCE(flow.{name}, 0) AS {name}"
+                            for name in (*_FLOWS_IN, *_FLOWS_OUT)
+                        ]
+                        + ["COALESCE(stock.quantity, 0) AS on_hand_qty"]
+                    )
                 ),
+                gap_expression=SQL(_GAP),
                 recall_id=scope.recall_id.id,
                 scope_id=scope.id,
                 lot_ids=[lot_id for lot_id, _depth in ordered],
